@@ -1,0 +1,18 @@
+# Warnings for every target of the project, hardening for release builds, sanitizers on request.
+add_compile_options(
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
+  -Wformat=2 -Wdelete-non-virtual-dtor
+  # GCC 12 reports false -Wrestrict positives inside std::string (GCC bug 105329).
+  $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
+
+if(CMAKE_BUILD_TYPE MATCHES "Release|RelWithDebInfo")
+  add_compile_definitions(_FORTIFY_SOURCE=2)
+  add_compile_options(-fstack-protector-strong -fPIE)
+  add_link_options(-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack)
+endif()
+
+if(SUPPORTDROP_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,50 @@
+#pragma once
+// Streaming age encryption with constant memory: header, then 64 KiB STREAM chunks as data
+// arrives.
+
+#include "age/payload_cipher.hpp"
+#include "age/x25519_keys.hpp"
+#include "util/byte_stream.hpp"
+
+#include <span>
+#include <vector>
+
+namespace supportdrop::age {
+
+// Seals a byte stream to one or more recipients into `sink`. Holds one chunk (64 KiB) of
+// plaintext: a chunk is sealed only once the next byte arrives, because the final chunk is
+// flagged. After any error the encryptor is closed. Not thread-safe.
+class Encryptor {
+public:
+    // Writes the header and the payload nonce to `sink`, which must outlive the encryptor.
+    // Fails with Errc::no_recipients, a sink error, or a crypto error.
+    static Result<Encryptor> start(std::span<const X25519Recipient> recipients, util::ByteSink& sink);
+
+    // Encrypts `data`, writing every chunk that is complete and known not to be the last.
+    Result<void> write(std::span<const std::uint8_t> data);
+
+    // Writes the final chunk; the encryptor is closed afterwards.
+    Result<void> finish();
+
+    // The file key, for reading back chunks already written with RandomAccessReader while the
+    // stream is in progress. Whoever copies it decides when it is destroyed.
+    const FileKey& file_key() const { return m_file_key; }
+
+    // Bytes of header and nonce before the first chunk.
+    std::uint64_t payload_offset() const { return m_payload_offset; }
+
+private:
+    Encryptor(FileKey file_key, PayloadCipher cipher, util::ByteSink& sink, std::uint64_t payload_offset);
+    Result<void> seal_and_write(std::span<const std::uint8_t> plaintext, ChunkPosition position);
+
+    FileKey m_file_key;
+    PayloadCipher m_cipher;
+    util::ByteSink* m_sink;
+    std::uint64_t m_payload_offset;
+    std::vector<std::uint8_t> m_buffer; // plaintext, sealed in place (tag appended)
+    std::size_t m_buffered = 0;
+    std::uint64_t m_chunk_index = 0;
+    bool m_closed = false;
+};
+
+} // namespace supportdrop::age

@@ -1,0 +1,42 @@
+#pragma once
+// Reads chunks of an age file by index when its file key is known, e.g. an upload that is
+// still being written by an Encryptor in this process.
+
+#include "age/payload_cipher.hpp"
+
+#include <span>
+#include <vector>
+
+namespace supportdrop::age {
+
+// Chunk-level random access over a file descriptor it does not own (pread, so the file offset
+// is untouched and a writer may append meanwhile). Not thread-safe.
+class RandomAccessReader {
+public:
+    // Reads the header at offset 0, checks its MAC under `file_key` and reads the nonce.
+    // Fails with a header error, Errc::header_mac_mismatch, missing_nonce or a system error.
+    static Result<RandomAccessReader> open(int fd, const FileKey& file_key);
+
+    std::uint64_t payload_offset() const { return m_payload_offset; }
+
+    // The number of whole sealed chunks the file holds now.
+    Result<std::uint64_t> complete_chunks() const;
+
+    // The plaintext of chunk `index`, valid until the next call. A chunk that reaches the
+    // current end of the file is accepted as a middle or as the final chunk, so an in-progress
+    // file reads the same as a finished one. Fails with Errc::payload_truncated when the chunk
+    // is not in the file, payload_authentication_failed when it does not authenticate.
+    Result<std::span<const std::uint8_t>> read_chunk(std::uint64_t index);
+
+private:
+    RandomAccessReader(int fd, std::uint64_t payload_offset, PayloadCipher cipher);
+    Result<std::uint64_t> file_size() const;
+
+    int m_fd;
+    std::uint64_t m_payload_offset;
+    PayloadCipher m_cipher;
+    std::vector<std::uint8_t> m_sealed;
+    std::vector<std::uint8_t> m_plain;
+};
+
+} // namespace supportdrop::age

@@ -1,0 +1,115 @@
+#include "util/atomic_file.hpp"
+
+#include <cstdio>
+#include <fcntl.h>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace supportdrop::util {
+namespace {
+
+std::filesystem::path directory_of(const std::filesystem::path& target) {
+    const auto parent = target.parent_path();
+    return parent.empty() ? std::filesystem::path(".") : parent;
+}
+
+Result<void> fsync_directory(const std::filesystem::path& directory) {
+    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return last_system_error();
+    }
+    const bool synced = ::fsync(fd) == 0;
+    const ErrorCode error = synced ? ErrorCode() : last_system_error();
+    ::close(fd);
+    if (!synced) {
+        return error;
+    }
+    return {};
+}
+
+bool exists_no_follow(const std::filesystem::path& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+} // namespace
+
+Result<AtomicFile> AtomicFile::create(std::filesystem::path target, mode_t mode, Overwrite overwrite) {
+    if (overwrite == Overwrite::no && exists_no_follow(target)) {
+        return Errc::file_exists;
+    }
+    std::string pattern = (directory_of(target) / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+    if (fd < 0) {
+        return last_system_error();
+    }
+    if (::fchmod(fd, mode) != 0) {
+        const ErrorCode error = last_system_error();
+        ::close(fd);
+        ::unlink(pattern.c_str());
+        return error;
+    }
+    return AtomicFile(std::move(target), std::filesystem::path(pattern), fd, overwrite);
+}
+
+AtomicFile::AtomicFile(std::filesystem::path target, std::filesystem::path temporary, int fd, Overwrite overwrite)
+    : m_target(std::move(target)), m_temporary(std::move(temporary)), m_fd(fd), m_overwrite(overwrite) {}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : m_target(std::move(other.m_target)), m_temporary(std::move(other.m_temporary)), m_fd(other.m_fd),
+      m_overwrite(other.m_overwrite) {
+    other.m_fd = -1;
+    other.m_temporary.clear();
+}
+
+AtomicFile::~AtomicFile() {
+    discard();
+}
+
+void AtomicFile::discard() noexcept {
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+    if (!m_temporary.empty()) {
+        ::unlink(m_temporary.c_str());
+        m_temporary.clear();
+    }
+}
+
+Result<void> AtomicFile::write(std::span<const std::uint8_t> data) {
+    if (m_fd < 0) {
+        return Errc::already_committed;
+    }
+    return FdSink(m_fd).write(data);
+}
+
+Result<void> AtomicFile::commit() {
+    if (m_fd < 0) {
+        return Errc::already_committed;
+    }
+    // A failed fsync or close means the data may not be on disk: fail, never retry and succeed.
+    if (::fsync(m_fd) != 0) {
+        const ErrorCode error = last_system_error();
+        discard();
+        return error;
+    }
+    const int fd = m_fd;
+    m_fd = -1;
+    if (::close(fd) != 0) {
+        const ErrorCode error = last_system_error();
+        discard();
+        return error;
+    }
+    const unsigned flags = m_overwrite == Overwrite::no ? RENAME_NOREPLACE : 0;
+    if (::renameat2(AT_FDCWD, m_temporary.c_str(), AT_FDCWD, m_target.c_str(), flags) != 0) {
+        const ErrorCode error = errno == EEXIST ? ErrorCode(Errc::file_exists) : last_system_error();
+        discard();
+        return error;
+    }
+    m_temporary.clear();
+    return fsync_directory(directory_of(m_target));
+}
+
+} // namespace supportdrop::util

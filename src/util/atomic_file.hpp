@@ -1,0 +1,45 @@
+#pragma once
+// A file that becomes visible under its name only on an explicit commit().
+
+#include "util/byte_stream.hpp"
+#include "util/errors.hpp"
+
+#include <filesystem>
+#include <sys/types.h>
+
+namespace supportdrop::util {
+
+enum class Overwrite { no, yes };
+
+// Writes to a temporary file in the target's directory. commit() fsyncs the file, closes it
+// (checked), renames it to the target and fsyncs the directory; until then the target is
+// untouched, and destroying an uncommitted AtomicFile removes the temporary file.
+// Not thread-safe.
+class AtomicFile final : public ByteSink {
+public:
+    // Creates the temporary file with `mode`. With Overwrite::no, fails with Errc::file_exists
+    // when `target` exists now, and commit() fails the same way if it appears meanwhile.
+    static Result<AtomicFile> create(std::filesystem::path target, mode_t mode, Overwrite overwrite);
+
+    AtomicFile(AtomicFile&& other) noexcept;
+    AtomicFile& operator=(AtomicFile&&) = delete;
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+    ~AtomicFile() override;
+
+    Result<void> write(std::span<const std::uint8_t> data) override;
+    Result<void> commit();
+
+    const std::filesystem::path& temporary_path() const { return m_temporary; }
+
+private:
+    AtomicFile(std::filesystem::path target, std::filesystem::path temporary, int fd, Overwrite overwrite);
+    void discard() noexcept;
+
+    std::filesystem::path m_target;
+    std::filesystem::path m_temporary;
+    int m_fd;
+    Overwrite m_overwrite;
+};
+
+} // namespace supportdrop::util

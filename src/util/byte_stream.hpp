@@ -1,0 +1,84 @@
+#pragma once
+// Pull and push byte streams: the seams between the age library and files, pipes and sockets.
+
+#include "util/errors.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace supportdrop::util {
+
+// A source of bytes read in order. Not thread-safe.
+class ByteSource {
+public:
+    virtual ~ByteSource() = default;
+    // Reads up to out.size() bytes; returns 0 only at the end of the stream.
+    virtual Result<std::size_t> read(std::span<std::uint8_t> out) = 0;
+};
+
+// A destination for bytes written in order. Not thread-safe.
+class ByteSink {
+public:
+    virtual ~ByteSink() = default;
+    // Writes all of `data` or fails.
+    virtual Result<void> write(std::span<const std::uint8_t> data) = 0;
+};
+
+// Reads until `out` is full or the source ends; returns how many bytes were read.
+Result<std::size_t> read_full(ByteSource& source, std::span<std::uint8_t> out);
+
+// Reads from a file descriptor it does not own, retrying on EINTR.
+class FdSource final : public ByteSource {
+public:
+    explicit FdSource(int fd) : m_fd(fd) {}
+    Result<std::size_t> read(std::span<std::uint8_t> out) override;
+
+private:
+    int m_fd;
+};
+
+// Writes to a file descriptor it does not own, retrying on EINTR and short writes.
+class FdSink final : public ByteSink {
+public:
+    explicit FdSink(int fd) : m_fd(fd) {}
+    Result<void> write(std::span<const std::uint8_t> data) override;
+
+private:
+    int m_fd;
+};
+
+// Reads from memory it does not own.
+class SpanSource final : public ByteSource {
+public:
+    explicit SpanSource(std::span<const std::uint8_t> data) : m_rest(data) {}
+    Result<std::size_t> read(std::span<std::uint8_t> out) override;
+
+private:
+    std::span<const std::uint8_t> m_rest;
+};
+
+// Yields `prefix` first, then the bytes of `rest`: gives back what a parser read ahead.
+class PrefixedSource final : public ByteSource {
+public:
+    PrefixedSource(std::vector<std::uint8_t> prefix, ByteSource& rest) : m_prefix(std::move(prefix)), m_rest(&rest) {}
+    Result<std::size_t> read(std::span<std::uint8_t> out) override;
+
+private:
+    std::vector<std::uint8_t> m_prefix;
+    std::size_t m_prefix_read = 0;
+    ByteSource* m_rest;
+};
+
+// Appends to a vector it does not own.
+class VectorSink final : public ByteSink {
+public:
+    explicit VectorSink(std::vector<std::uint8_t>& out) : m_out(&out) {}
+    Result<void> write(std::span<const std::uint8_t> data) override;
+
+private:
+    std::vector<std::uint8_t>* m_out;
+};
+
+} // namespace supportdrop::util

@@ -1,0 +1,43 @@
+#pragma once
+// Errors as values: every fallible function on a data path returns Result<T>, carrying either
+// the value or a boost::system::error_code from a registered error enum.
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <cerrno>
+
+namespace supportdrop::util {
+
+using ErrorCode = boost::system::error_code;
+
+template <class T>
+using Result = boost::system::result<T, ErrorCode>;
+
+// The error of a failed system call, from errno.
+inline ErrorCode last_system_error() {
+    return ErrorCode(errno, boost::system::system_category());
+}
+
+// Errors of the encoders and decoders in this module.
+enum class Errc {
+    invalid_base64 = 1,
+    bech32_mixed_case,
+    bech32_invalid_character,
+    bech32_missing_separator,
+    bech32_bad_checksum,
+    bech32_bad_padding,
+    file_exists,
+    already_committed,
+};
+
+const boost::system::error_category& util_category() noexcept;
+
+inline ErrorCode make_error_code(Errc e) noexcept {
+    return ErrorCode(static_cast<int>(e), util_category());
+}
+
+} // namespace supportdrop::util
+
+template <>
+struct boost::system::is_error_code_enum<supportdrop::util::Errc> : std::true_type {};
