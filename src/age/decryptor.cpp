@@ -140,12 +140,9 @@ Result<std::span<const std::uint8_t>> Decryptor::read_chunk() {
         if (!extra) {
             return fail(extra.error());
         }
-        // The final chunk is released first, then the next call reports the trailing data.
+        // Only a full-size final chunk gets here with data after it (a short read takes all
+        // there is). It is released first; the next call reports the trailing data.
         m_state = *extra == 0 ? State::done : State::trailing_data;
-    }
-    // An empty chunk is the end marker, so trailing data after an empty payload is reported now.
-    if (plaintext.empty() && m_state == State::trailing_data) {
-        return fail(Errc::payload_trailing_data);
     }
     return plaintext;
 }

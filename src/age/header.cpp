@@ -67,10 +67,13 @@ Result<void> check_version_prefix(std::string_view text) {
     if (text.substr(0, n) == std::string_view(expected).substr(0, n)) {
         return {};
     }
-    const std::size_t armor_n = std::min(text.size(), k_armor_begin.size());
-    if (armor_n > 0 && text.substr(0, armor_n) == k_armor_begin.substr(0, armor_n)) {
-        return text.size() >= k_armor_begin.size() ? Result<void>(Errc::armor_unsupported)
-                                                   : Result<void>(Errc::header_truncated);
+    // Armored files may have whitespace around them (c2sp.org/age, "ASCII armor").
+    const std::size_t start = std::min(text.find_first_not_of(" \t\r\n"), text.size());
+    const std::string_view armored = text.substr(start);
+    const std::size_t armor_n = std::min(armored.size(), k_armor_begin.size());
+    if (armor_n > 0 && armored.substr(0, armor_n) == k_armor_begin.substr(0, armor_n)) {
+        return armored.size() >= k_armor_begin.size() ? Result<void>(Errc::armor_unsupported)
+                                                      : Result<void>(Errc::header_truncated);
     }
     return Errc::unsupported_version;
 }

@@ -1,0 +1,90 @@
+#include "support/temp_dir.hpp"
+#include "util/atomic_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+namespace supportdrop::util {
+namespace {
+
+using test::TempDir;
+
+std::span<const std::uint8_t> bytes(std::string_view text) {
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+TEST(AtomicFile, BecomesVisibleOnlyOnCommit) {
+    TempDir dir;
+    auto file = AtomicFile::create(dir / "out", 0640, Overwrite::no);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE(file->write(bytes("hello")));
+    EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(test::read_file(dir / "out"), (std::vector<std::uint8_t>{'h', 'e', 'l', 'l', 'o'}));
+    struct stat st {};
+    ASSERT_EQ(::stat((dir / "out").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0640u);
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"out"});
+}
+
+TEST(AtomicFile, UncommittedFileLeavesNothing) {
+    TempDir dir;
+    {
+        auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no);
+        ASSERT_TRUE(file);
+        ASSERT_TRUE(file->write(bytes("partial")));
+    }
+    EXPECT_TRUE(dir.entries().empty());
+}
+
+TEST(AtomicFile, RefusesExistingTargetUpFront) {
+    TempDir dir;
+    test::write_file(dir / "out", {1});
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no);
+    ASSERT_FALSE(file);
+    EXPECT_EQ(file.error(), Errc::file_exists);
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"out"});
+}
+
+TEST(AtomicFile, RefusesTargetThatAppearedMeanwhile) {
+    TempDir dir;
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE(file->write(bytes("new")));
+    test::write_file(dir / "out", {'o', 'l', 'd'});
+    auto committed = file->commit();
+    ASSERT_FALSE(committed);
+    EXPECT_EQ(committed.error(), Errc::file_exists);
+    EXPECT_EQ(test::read_file(dir / "out"), (std::vector<std::uint8_t>{'o', 'l', 'd'}));
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"out"});
+}
+
+TEST(AtomicFile, OverwritesWhenAsked) {
+    TempDir dir;
+    test::write_file(dir / "out", {'o', 'l', 'd'});
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::yes);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE(file->write(bytes("new")));
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(test::read_file(dir / "out"), (std::vector<std::uint8_t>{'n', 'e', 'w'}));
+}
+
+TEST(AtomicFile, CommitTwiceFails) {
+    TempDir dir;
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(file->commit().error(), Errc::already_committed);
+    EXPECT_EQ(file->write(bytes("x")).error(), Errc::already_committed);
+}
+
+TEST(AtomicFile, MissingDirectoryIsASystemError) {
+    TempDir dir;
+    auto file = AtomicFile::create(dir / "missing" / "out", 0600, Overwrite::no);
+    ASSERT_FALSE(file);
+    EXPECT_EQ(file.error().value(), ENOENT);
+}
+
+} // namespace
+} // namespace supportdrop::util
