@@ -3,7 +3,6 @@
 #include "crypto/random.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace supportdrop::age {
 namespace {
@@ -51,24 +50,31 @@ Result<Encryptor> Encryptor::start(std::span<const X25519Recipient> recipients, 
     if (auto written = sink.write(nonce); !written) {
         return written.error();
     }
-    return Encryptor(std::move(*file_key), std::move(*cipher), sink, header.size() + nonce.size());
+    return Encryptor(std::move(*file_key), nonce, std::move(*cipher), sink, header.size() + nonce.size());
 }
 
-Encryptor::Encryptor(FileKey file_key, PayloadCipher cipher, util::ByteSink& sink, std::uint64_t payload_offset)
-    : m_file_key(std::move(file_key)), m_cipher(std::move(cipher)), m_sink(&sink), m_payload_offset(payload_offset),
-      m_buffer(k_sealed_chunk_size) {}
+Encryptor::Encryptor(FileKey file_key, const PayloadNonce& nonce, PayloadCipher cipher, util::ByteSink& sink,
+                     std::uint64_t payload_offset)
+    : m_file_key(std::move(file_key)), m_nonce(nonce), m_cipher(std::move(cipher)), m_sink(&sink),
+      m_payload_offset(payload_offset), m_sealed(k_sealed_chunk_size) {}
 
-Result<void> Encryptor::seal_and_write(std::span<const std::uint8_t> plaintext, ChunkPosition position) {
-    const std::span<std::uint8_t> sealed(m_buffer.data(), plaintext.size() + crypto::k_aead_tag_size);
-    auto result = m_cipher.seal_chunk(m_chunk_index, position, plaintext, sealed);
-    if (result) {
-        result = m_sink->write(sealed);
-    }
+Result<void> Encryptor::close_on_error(Result<void> result) {
     if (!result) {
         m_closed = true;
-        return result;
+    }
+    return result;
+}
+
+Result<void> Encryptor::write_full_chunk() {
+    const auto tag = std::span(m_sealed).subspan<k_chunk_size, crypto::k_aead_tag_size>();
+    if (auto finished = m_cipher.finish_chunk(tag); !finished) {
+        return finished;
+    }
+    if (auto written = m_sink->write(m_sealed); !written) {
+        return written;
     }
     ++m_chunk_index;
+    m_filled = 0;
     return {};
 }
 
@@ -77,36 +83,58 @@ Result<void> Encryptor::write(std::span<const std::uint8_t> data) {
         return Errc::encryptor_closed;
     }
     while (!data.empty()) {
-        if (m_buffered == k_chunk_size) {
-            if (auto sealed = seal_and_write(std::span(m_buffer).first(k_chunk_size), ChunkPosition::middle); !sealed) {
-                return sealed;
+        // A full chunk is sealed only now that more data shows it is not the final one.
+        if (m_filled == k_chunk_size) {
+            if (auto written = write_full_chunk(); !written) {
+                return close_on_error(written);
             }
-            m_buffered = 0;
         }
-        // A whole chunk with more input after it is sealed straight from the input, saving a copy.
-        if (m_buffered == 0 && data.size() > k_chunk_size) {
-            if (auto sealed = seal_and_write(data.first(k_chunk_size), ChunkPosition::middle); !sealed) {
-                return sealed;
+        if (m_filled == 0) {
+            if (auto begun = m_cipher.begin_chunk(m_chunk_index, ChunkPosition::middle); !begun) {
+                return close_on_error(begun);
             }
-            data = data.subspan(k_chunk_size);
-            continue;
         }
-        const std::size_t n = std::min(k_chunk_size - m_buffered, data.size());
-        std::memcpy(m_buffer.data() + m_buffered, data.data(), n);
-        m_buffered += n;
+        const std::size_t n = std::min(k_chunk_size - m_filled, data.size());
+        if (auto encrypted = m_cipher.update(data.first(n), std::span(m_sealed).subspan(m_filled, n)); !encrypted) {
+            return close_on_error(encrypted);
+        }
+        m_filled += n;
         data = data.subspan(n);
     }
     return {};
+}
+
+Result<void> Encryptor::write_final_chunk() {
+    const std::span<std::uint8_t> chunk = std::span(m_sealed).first(m_filled);
+    if (m_filled > 0) {
+        // The chunk was encrypted as a middle chunk. ChaCha20 decryption under the same nonce
+        // gives the plaintext back, which is then sealed again under the final-chunk nonce.
+        auto recovery = PayloadCipher::create(m_file_key, m_nonce, crypto::AeadDirection::open);
+        if (!recovery) {
+            return recovery.error();
+        }
+        if (auto begun = recovery->begin_chunk(m_chunk_index, ChunkPosition::middle); !begun) {
+            return begun;
+        }
+        if (auto recovered = recovery->update(chunk, chunk); !recovered) {
+            return recovered;
+        }
+    }
+    const std::span<std::uint8_t> sealed = std::span(m_sealed).first(m_filled + crypto::k_aead_tag_size);
+    if (auto resealed = m_cipher.seal_chunk(m_chunk_index, ChunkPosition::last, chunk, sealed); !resealed) {
+        return resealed;
+    }
+    return m_sink->write(sealed);
 }
 
 Result<void> Encryptor::finish() {
     if (m_closed) {
         return Errc::encryptor_closed;
     }
-    auto sealed = seal_and_write(std::span(m_buffer).first(m_buffered), ChunkPosition::last);
+    auto written = write_final_chunk();
     m_closed = true;
-    m_buffered = 0;
-    return sealed;
+    m_filled = 0;
+    return written;
 }
 
 } // namespace supportdrop::age

@@ -11,9 +11,11 @@
 
 namespace supportdrop::age {
 
-// Seals a byte stream to one or more recipients into `sink`. Holds one chunk (64 KiB) of
-// plaintext: a chunk is sealed only once the next byte arrives, because the final chunk is
-// flagged. After any error the encryptor is closed. Not thread-safe.
+// Seals a byte stream to one or more recipients into `sink`, with one chunk (64 KiB) of
+// memory. Data is encrypted as it arrives, straight from the caller's buffers, as if the
+// current chunk were a middle chunk; finish() re-seals that one chunk as the final chunk (the
+// STREAM nonce carries the flag, and only finish() knows). After any error the encryptor is
+// closed. Not thread-safe.
 class Encryptor {
 public:
     // Writes the header and the payload nonce to `sink`, which must outlive the encryptor.
@@ -34,15 +36,19 @@ public:
     std::uint64_t payload_offset() const { return m_payload_offset; }
 
 private:
-    Encryptor(FileKey file_key, PayloadCipher cipher, util::ByteSink& sink, std::uint64_t payload_offset);
-    Result<void> seal_and_write(std::span<const std::uint8_t> plaintext, ChunkPosition position);
+    Encryptor(FileKey file_key, const PayloadNonce& nonce, PayloadCipher cipher, util::ByteSink& sink,
+              std::uint64_t payload_offset);
+    Result<void> write_full_chunk();
+    Result<void> write_final_chunk();
+    Result<void> close_on_error(Result<void> result);
 
     FileKey m_file_key;
+    PayloadNonce m_nonce;
     PayloadCipher m_cipher;
     util::ByteSink* m_sink;
     std::uint64_t m_payload_offset;
-    std::vector<std::uint8_t> m_buffer; // plaintext, sealed in place (tag appended)
-    std::size_t m_buffered = 0;
+    std::vector<std::uint8_t> m_sealed; // the current chunk's ciphertext, then its tag
+    std::size_t m_filled = 0;           // bytes of the current chunk encrypted so far
     std::uint64_t m_chunk_index = 0;
     bool m_closed = false;
 };

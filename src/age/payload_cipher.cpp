@@ -35,6 +35,18 @@ Result<void> PayloadCipher::seal_chunk(std::uint64_t index, ChunkPosition positi
     return m_aead.seal(chunk_nonce(index, position), plaintext, out);
 }
 
+Result<void> PayloadCipher::begin_chunk(std::uint64_t index, ChunkPosition position) {
+    return m_aead.begin(chunk_nonce(index, position));
+}
+
+Result<void> PayloadCipher::update(std::span<const std::uint8_t> in, std::span<std::uint8_t> out) {
+    return m_aead.update(in, out);
+}
+
+Result<void> PayloadCipher::finish_chunk(std::span<std::uint8_t, crypto::k_aead_tag_size> tag) {
+    return m_aead.finish(tag);
+}
+
 bool PayloadCipher::open_chunk(std::uint64_t index, ChunkPosition position, std::span<const std::uint8_t> sealed,
                                std::span<std::uint8_t> out) {
     return m_aead.open(chunk_nonce(index, position), sealed, out);

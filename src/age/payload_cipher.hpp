@@ -37,6 +37,12 @@ public:
     bool open_chunk(std::uint64_t index, ChunkPosition position, std::span<const std::uint8_t> sealed,
                     std::span<std::uint8_t> out);
 
+    // Incremental form of seal_chunk() for a chunk that arrives in pieces (see
+    // crypto::ChaCha20Poly1305::begin): begin_chunk(), update() per piece, finish_chunk().
+    Result<void> begin_chunk(std::uint64_t index, ChunkPosition position);
+    Result<void> update(std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
+    Result<void> finish_chunk(std::span<std::uint8_t, crypto::k_aead_tag_size> tag);
+
 private:
     explicit PayloadCipher(crypto::ChaCha20Poly1305 aead) : m_aead(std::move(aead)) {}
 

@@ -82,15 +82,9 @@ int run_app(int argc, char** argv) {
     } catch (const CLI::RuntimeError& finished) {
         // Subcommands report their exit status through CLI11's RuntimeError.
         return finished.get_exit_code();
-    } catch (const CLI::CallForHelp&) {
-        return app.exit(CLI::CallForHelp());
-    } catch (const CLI::CallForAllHelp&) {
-        return app.exit(CLI::CallForAllHelp());
-    } catch (const CLI::CallForVersion&) {
-        return app.exit(CLI::CallForVersion());
     } catch (const CLI::ParseError& error) {
-        app.exit(error);
-        return k_exit_usage;
+        // --help and --version arrive here too, with exit code 0.
+        return app.exit(error) == 0 ? k_exit_success : k_exit_usage;
     }
     return k_exit_success;
 }

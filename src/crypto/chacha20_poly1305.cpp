@@ -42,6 +42,33 @@ Result<void> ChaCha20Poly1305::seal(std::span<const std::uint8_t, k_aead_nonce_s
     return {};
 }
 
+Result<void> ChaCha20Poly1305::begin(std::span<const std::uint8_t, k_aead_nonce_size> nonce) {
+    if (EVP_CipherInit_ex(m_ctx.get(), nullptr, nullptr, nullptr, nonce.data(), -1) != 1) {
+        return Errc::openssl_failure;
+    }
+    return {};
+}
+
+Result<void> ChaCha20Poly1305::update(std::span<const std::uint8_t> in, std::span<std::uint8_t> out) {
+    int written = 0;
+    if (in.size() > INT_MAX || out.size() < in.size() ||
+        EVP_CipherUpdate(m_ctx.get(), out.data(), &written, in.data(), static_cast<int>(in.size())) != 1 ||
+        static_cast<std::size_t>(written) != in.size()) {
+        return Errc::openssl_failure;
+    }
+    return {};
+}
+
+Result<void> ChaCha20Poly1305::finish(std::span<std::uint8_t, k_aead_tag_size> tag) {
+    int final_written = 0;
+    std::uint8_t unused[1];
+    if (EVP_EncryptFinal_ex(m_ctx.get(), unused, &final_written) != 1 ||
+        EVP_CIPHER_CTX_ctrl(m_ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(k_aead_tag_size), tag.data()) != 1) {
+        return Errc::openssl_failure;
+    }
+    return {};
+}
+
 bool ChaCha20Poly1305::open(std::span<const std::uint8_t, k_aead_nonce_size> nonce,
                             std::span<const std::uint8_t> sealed, std::span<std::uint8_t> out) {
     if (sealed.size() < k_aead_tag_size || sealed.size() > INT_MAX) {

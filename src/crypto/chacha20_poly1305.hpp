@@ -35,6 +35,15 @@ public:
     bool open(std::span<const std::uint8_t, k_aead_nonce_size> nonce, std::span<const std::uint8_t> sealed,
               std::span<std::uint8_t> out);
 
+    // Incremental use, for a message that arrives in pieces: begin(), update() per piece, then
+    // finish() for the tag (AeadDirection::seal only). `out` of update() holds in.size() bytes
+    // and may alias `in`. In AeadDirection::open, update() yields plaintext that is NOT
+    // authenticated: use it only to recover data this process sealed itself.
+    // Each fails with Errc::openssl_failure.
+    Result<void> begin(std::span<const std::uint8_t, k_aead_nonce_size> nonce);
+    Result<void> update(std::span<const std::uint8_t> in, std::span<std::uint8_t> out);
+    Result<void> finish(std::span<std::uint8_t, k_aead_tag_size> tag);
+
 private:
     struct CtxDeleter {
         void operator()(EVP_CIPHER_CTX* ctx) const;
