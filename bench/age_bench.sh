@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmarks of the age library and commands (issue 2), run on demand:
+#   1. sealing 50 MiB held in memory, against `openssl speed -evp chacha20-poly1305` at 16 KiB;
+#   2. `supportdrop seal` against `age -r` (the Go reference) on the same 50 MiB file;
+#   3. peak memory of `seal` and `open` for 1 MiB and 50 MiB inputs.
+# Prints figures and ratios from one run. Rounds are interleaved and the best of each is kept.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+rounds=${ROUNDS:-7}
+
+scripts/setup.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc)" --target supportdrop age_seal_throughput >/dev/null
+supportdrop=$root/build/src/supportdrop
+
+work=$(mktemp -d /dev/shm/supportdrop-bench-XXXXXX 2>/dev/null || mktemp -d)
+trap 'rm -rf "$work"' EXIT
+head -c $((50 * 1024 * 1024)) /dev/urandom >"$work/p50"
+head -c $((1024 * 1024)) /dev/urandom >"$work/p1"
+recipient=$("$supportdrop" keygen -o "$work/staff.key")
+
+now_ns() { date +%s%N; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+echo "== 1. sealing 50 MiB in memory (16 KiB writes) vs openssl speed -evp chacha20-poly1305 at 16 KiB"
+# `openssl speed` prints thousands of bytes per second; the last column of its table is 16384 bytes.
+openssl_kbs=$(openssl speed -evp chacha20-poly1305 -bytes 16384 -seconds 3 2>/dev/null | tail -n 1 | awk '{print $NF}')
+openssl_mbs=$(awk -v k="${openssl_kbs%k}" 'BEGIN { printf "%.1f", k / 1000 }')
+read -r _ _ counted_mbs < <(build/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 count)
+read -r _ _ kept_mbs < <(build/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 keep)
+echo "openssl speed:                          $openssl_mbs MB/s"
+echo "supportdrop seal, ciphertext handed on:  $counted_mbs MB/s  ratio $(ratio "$counted_mbs" "$openssl_mbs") (goal >= 0.90)"
+echo "supportdrop seal, ciphertext copied out: $kept_mbs MB/s  ratio $(ratio "$kept_mbs" "$openssl_mbs") (includes a 50 MiB memcpy)"
+
+echo
+echo "== 2. supportdrop seal vs age -r, same 50 MiB file, output to /dev/null, best of $rounds"
+best_ours=999999999999
+best_age=999999999999
+for ((i = 0; i < rounds; i++)); do
+  start=$(now_ns); "$supportdrop" seal -r "$recipient" "$work/p50" >/dev/null; t=$(($(now_ns) - start))
+  ((t < best_ours)) && best_ours=$t
+  start=$(now_ns); age -r "$recipient" "$work/p50" >/dev/null; t=$(($(now_ns) - start))
+  ((t < best_age)) && best_age=$t
+done
+echo "supportdrop seal: $((best_ours / 1000000)) ms"
+echo "age -r:           $((best_age / 1000000)) ms"
+echo "age time / supportdrop time: $(ratio "$best_age" "$best_ours") (goal > 1)"
+
+echo
+echo "== 3. peak memory (maximum resident set, GNU time)"
+peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
+baseline=$(peak_kb "$supportdrop" --version)
+echo "supportdrop --version (libraries loaded, no work): $baseline KB"
+for size in 1 50; do
+  "$supportdrop" seal -r "$recipient" -o "$work/p$size.age" "$work/p$size"
+  seal_kb=$(peak_kb "$supportdrop" seal -r "$recipient" "$work/p$size")
+  open_kb=$(peak_kb "$supportdrop" open -i "$work/staff.key" "$work/p$size.age")
+  echo "$size MiB: seal $seal_kb KB (+$((seal_kb - baseline)) KB over baseline), open $open_kb KB (+$((open_kb - baseline)) KB)"
+done
+echo "Shared libraries in a running seal (resident KB):"
+(sleep 1 | "$supportdrop" seal -r "$recipient" >/dev/null) &
+sleep 0.5
+pid=$(pgrep -n -f "supportdrop seal -r $recipient" || true)
+if [[ -n $pid ]]; then
+  awk '/^[0-9a-f]+-/ { name = $6 } /^Rss:/ { rss[name] += $2 } END { for (n in rss) if (rss[n] >= 100) printf "  %6d %s\n", rss[n], (n == "" ? "[anonymous]" : n) }' \
+    "/proc/$pid/smaps" | sort -rn
+fi
+wait

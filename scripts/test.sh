@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds, and runs every test: the format check, the unit tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer, a short libFuzzer run per target, and then the
+# whole suite (unit and integration) on the release build, ending with ctest's summary line.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=$(nproc)
+fuzz_seconds=${SUPPORTDROP_FUZZ_SECONDS:-20}
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "format check (clang-format)"
+git ls-files -- '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
+
+step "unit tests under ASan + UBSan"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUPPORTDROP_SANITIZE=ON -DSUPPORTDROP_BENCH=OFF >/dev/null
+cmake --build build-asan -j "$jobs" --target util_test crypto_test age_test
+log=$(mktemp)
+if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan -L unit -j "$jobs" --output-on-failure >"$log" 2>&1; then
+  tail -n 4 "$log"
+else
+  cat "$log"
+  exit 1
+fi
+
+step "fuzzing, ${fuzz_seconds} s per target"
+cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUPPORTDROP_FUZZ=ON \
+  -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=OFF >/dev/null
+cmake --build build-fuzz -j "$jobs" --target fuzz_age_header fuzz_age_decrypt
+for target in age_header age_decrypt; do
+  corpus=$(mktemp -d)
+  # New inputs go to a scratch corpus; the committed seeds are only read.
+  if build-fuzz/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -rss_limit_mb=1024 -print_final_stats=1 \
+    "$corpus" "fuzz/corpus/$target" >"$log" 2>&1; then
+    echo "fuzz_$target: $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') inputs, no failure"
+    rm -rf "$corpus"
+  else
+    tail -n 60 "$log"
+    echo "fuzz_$target found a failing input; it is saved as crash-* in $(pwd)" >&2
+    exit 1
+  fi
+done
+rm -f "$log"
+
+step "all tests (release build)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$jobs"
+ctest --test-dir build -j "$jobs" --output-on-failure
