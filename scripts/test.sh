@@ -16,13 +16,17 @@ scripts/setup.sh
 step "format check (clang-format)"
 git ls-files -- '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
 
+step "static analysis (clang-tidy)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+git ls-files -- 'src/*.cpp' | xargs -P "$jobs" -n 4 clang-tidy -p build --quiet --warnings-as-errors='*' 2>/dev/null
+
 step "unit tests under ASan + UBSan"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUPPORTDROP_SANITIZE=ON -DSUPPORTDROP_BENCH=OFF >/dev/null
 cmake --build build-asan -j "$jobs" --target util_test crypto_test age_test
 log=$(mktemp)
 if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -L unit -j "$jobs" --output-on-failure >"$log" 2>&1; then
-  tail -n 4 "$log"
+  grep -E "tests passed|tests failed" "$log"
 else
   cat "$log"
   exit 1

@@ -15,7 +15,7 @@ namespace supportdrop::age {
 
 inline constexpr std::string_view k_version_line = "age-encryption.org/v1";
 inline constexpr std::size_t k_file_key_size = 16;
-inline constexpr std::size_t k_max_header_size = 64 * 1024;
+inline constexpr std::size_t k_max_header_size = std::size_t{64} * 1024;
 // Stanza bodies are wrapped at 64 base64 columns; a shorter (possibly empty) line ends a body.
 inline constexpr std::size_t k_stanza_columns = 64;
 

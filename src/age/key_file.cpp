@@ -56,10 +56,10 @@ std::string format_identity_file(const X25519Identity& identity, std::chrono::sy
     const std::time_t seconds = std::chrono::system_clock::to_time_t(created);
     std::tm utc{};
     gmtime_r(&seconds, &utc);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return std::string("# created: ") + stamp + "\n# public key: " + identity.recipient().to_string() + "\n" +
-           identity.to_string() + "\n";
+    std::string stamp(32, '\0');
+    stamp.resize(std::strftime(stamp.data(), stamp.size(), "%Y-%m-%dT%H:%M:%SZ", &utc));
+    return "# created: " + stamp + "\n# public key: " + identity.recipient().to_string() + "\n" + identity.to_string() +
+           "\n";
 }
 
 } // namespace supportdrop::age

@@ -11,7 +11,7 @@
 
 namespace supportdrop::age {
 
-inline constexpr std::size_t k_chunk_size = 64 * 1024;
+inline constexpr std::size_t k_chunk_size = std::size_t{64} * 1024;
 inline constexpr std::size_t k_sealed_chunk_size = k_chunk_size + crypto::k_aead_tag_size;
 inline constexpr std::size_t k_payload_nonce_size = 16;
 

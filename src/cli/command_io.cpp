@@ -21,8 +21,9 @@ extern "C" void remove_temporary_and_reraise(int signal_number) {
     if (g_pending_temporary[0] != '\0') {
         ::unlink(g_pending_temporary);
     }
-    std::signal(signal_number, SIG_DFL);
-    std::raise(signal_number);
+    // Nothing useful can be done if these fail: the process is ending either way.
+    (void)std::signal(signal_number, SIG_DFL);
+    (void)std::raise(signal_number);
 }
 
 void arm_cleanup(const std::string& temporary) {
@@ -31,13 +32,13 @@ void arm_cleanup(const std::string& temporary) {
     }
     std::memcpy(g_pending_temporary, temporary.c_str(), temporary.size() + 1);
     for (const int signal_number : k_cleanup_signals) {
-        std::signal(signal_number, remove_temporary_and_reraise);
+        (void)std::signal(signal_number, remove_temporary_and_reraise);
     }
 }
 
 void disarm_cleanup() {
     for (const int signal_number : k_cleanup_signals) {
-        std::signal(signal_number, SIG_DFL);
+        (void)std::signal(signal_number, SIG_DFL);
     }
     g_pending_temporary[0] = '\0';
 }

@@ -12,13 +12,13 @@
 namespace supportdrop::cli {
 namespace {
 
-constexpr std::size_t k_max_key_file_size = 1024 * 1024;
+constexpr std::size_t k_max_key_file_size = std::size_t{1024} * 1024;
 
 void warn_if_exposed(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+        (void)std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
         report_warning("identity file '" + path + "' is accessible by group or others (mode " + mode +
                        "); restrict it with: chmod 600 '" + path + "'");
     }

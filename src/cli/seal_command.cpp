@@ -10,8 +10,8 @@
 namespace supportdrop::cli {
 namespace {
 
-constexpr std::size_t k_max_key_file_size = 1024 * 1024;
-constexpr std::size_t k_read_size = 256 * 1024;
+constexpr std::size_t k_max_key_file_size = std::size_t{1024} * 1024;
+constexpr std::size_t k_read_size = std::size_t{256} * 1024;
 
 // Collects the recipients of -r and -R, or reports the first bad one and returns nothing.
 std::optional<std::vector<age::X25519Recipient>> collect_recipients(const SealOptions& options) {

@@ -18,6 +18,13 @@ public:
     explicit Secret(std::span<const std::uint8_t, N> bytes) { std::copy(bytes.begin(), bytes.end(), m_bytes.begin()); }
     Secret(const Secret&) = default;
     Secret& operator=(const Secret&) = default;
+    // Moving leaves the source wiped, so a secret exists in one place only.
+    Secret(Secret&& other) noexcept : m_bytes(other.m_bytes) { wipe(other.m_bytes.data(), N); }
+    Secret& operator=(Secret&& other) noexcept {
+        m_bytes = other.m_bytes;
+        wipe(other.m_bytes.data(), N);
+        return *this;
+    }
     ~Secret() { wipe(m_bytes.data(), N); }
 
     std::span<std::uint8_t, N> bytes() { return m_bytes; }

@@ -126,7 +126,7 @@ TEST_F(CliBadInput, UsageErrorsExitWithTwo) {
 
 TEST_F(CliBadInput, InterruptedSealLeavesNothing) {
     // The input stays open (sleep), so seal is mid-stream when SIGTERM arrives.
-    const auto result = run("(cat plain; sleep 5) | " + k_supportdrop + " seal -r " + m_recipient +
+    const auto result = run("(cat plain; sleep 3) | " + k_supportdrop + " seal -r " + m_recipient +
                             " -o out & pid=$!; sleep 0.5; ls -a | grep -c 'out.tmp'; kill -TERM $pid; wait $pid; "
                             "echo status=$?");
     EXPECT_NE(result.out.find("1\n"), std::string::npos) << "no temporary file seen: " << result.out;
