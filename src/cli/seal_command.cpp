@@ -1,16 +1,15 @@
 #include "cli/seal_command.hpp"
 
 #include "age/encryptor.hpp"
-#include "age/key_file.hpp"
 #include "cli/command_io.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/key_files.hpp"
 
 #include <optional>
 
 namespace supportdrop::cli {
 namespace {
 
-constexpr std::size_t k_max_key_file_size = std::size_t{1024} * 1024;
 constexpr std::size_t k_read_size = std::size_t{256} * 1024;
 
 // Collects the recipients of -r and -R, or reports the first bad one and returns nothing.
@@ -25,20 +24,11 @@ std::optional<std::vector<age::X25519Recipient>> collect_recipients(const SealOp
         recipients.push_back(*recipient);
     }
     for (const std::string& path : options.recipient_files) {
-        auto text = read_small_file(path, k_max_key_file_size);
-        if (!text) {
-            report_error("cannot read recipients file '" + path + "': " + text.error().message());
+        auto loaded = load_recipients_file(path);
+        if (!loaded) {
             return std::nullopt;
         }
-        auto parsed = age::parse_recipients_file(*text);
-        if (!parsed) {
-            const auto& error = parsed.error();
-            report_error("recipients file '" + path + "'" +
-                         (error.line > 0 ? ", line " + std::to_string(error.line) : std::string()) + ": " +
-                         error.error.message());
-            return std::nullopt;
-        }
-        recipients.insert(recipients.end(), parsed->begin(), parsed->end());
+        recipients.insert(recipients.end(), loaded->begin(), loaded->end());
     }
     if (recipients.empty()) {
         report_error("no recipients given; name them with -r RECIPIENT or -R FILE");
