@@ -35,11 +35,13 @@ bool exists_no_follow(const std::filesystem::path& path) {
 
 } // namespace
 
-Result<AtomicFile> AtomicFile::create(std::filesystem::path target, mode_t mode, Overwrite overwrite) {
+Result<AtomicFile> AtomicFile::create(std::filesystem::path target, mode_t mode, Overwrite overwrite,
+                                      const std::filesystem::path& staging_directory) {
     if (overwrite == Overwrite::no && exists_no_follow(target)) {
         return Errc::file_exists;
     }
-    std::string pattern = (directory_of(target) / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    const std::filesystem::path directory = staging_directory.empty() ? directory_of(target) : staging_directory;
+    std::string pattern = (directory / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
     const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
     if (fd < 0) {
         return last_system_error();

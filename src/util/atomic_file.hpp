@@ -17,9 +17,11 @@ enum class Overwrite { no, yes };
 // Not thread-safe.
 class AtomicFile final : public ByteSink {
 public:
-    // Creates the temporary file with `mode`. With Overwrite::no, fails with Errc::file_exists
+    // Creates the temporary file with `mode`, in `staging_directory` (which must be on the same
+    // file system) or else next to `target`. With Overwrite::no, fails with Errc::file_exists
     // when `target` exists now, and commit() fails the same way if it appears meanwhile.
-    static Result<AtomicFile> create(std::filesystem::path target, mode_t mode, Overwrite overwrite);
+    static Result<AtomicFile> create(std::filesystem::path target, mode_t mode, Overwrite overwrite,
+                                     const std::filesystem::path& staging_directory = {});
 
     AtomicFile(AtomicFile&& other) noexcept;
     AtomicFile& operator=(AtomicFile&&) = delete;

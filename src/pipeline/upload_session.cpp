@@ -1,0 +1,201 @@
+#include "pipeline/upload_session.hpp"
+
+#include "pipeline/identifiers.hpp"
+
+#include <boost/json.hpp>
+#include <ctime>
+
+namespace supportdrop::pipeline {
+namespace {
+
+constexpr int k_reference_attempts = 8;
+
+std::string iso8601(std::chrono::system_clock::time_point time) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    std::string text(32, '\0');
+    text.resize(std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc));
+    return text;
+}
+
+std::int64_t unix_seconds(std::chrono::system_clock::time_point time) {
+    return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+std::span<const std::uint8_t> as_bytes(std::string_view text) {
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+} // namespace
+
+Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContext& context) {
+    auto id = mint_upload_id();
+    if (!id) {
+        return id.error();
+    }
+    auto archive = context.store->create(*id + ".archive.age");
+    if (!archive) {
+        return Errc::storage_failed;
+    }
+    auto encryptor = age::Encryptor::start(context.recipients, **archive);
+    auto hash = crypto::Sha256::create();
+    if (!encryptor || !hash) {
+        return Errc::storage_failed;
+    }
+    return std::unique_ptr<UploadSession>(
+        new UploadSession(context, std::move(*id), std::move(*archive), std::move(*encryptor), std::move(*hash)));
+}
+
+UploadSession::UploadSession(const PipelineContext& context, std::string id,
+                             std::unique_ptr<storage::PendingObject> archive, age::Encryptor encryptor,
+                             crypto::Sha256 hash)
+    : m_context(&context), m_id(std::move(id)), m_archive(std::move(archive)), m_encryptor(std::move(encryptor)),
+      m_hash(std::move(hash)), m_started(context.now()) {
+    m_head.reserve(k_sniff_size);
+}
+
+UploadSession::~UploadSession() = default;
+
+ErrorCode UploadSession::close(ErrorCode error) {
+    m_closed = true;
+    return error;
+}
+
+Result<void> UploadSession::decide_content_type() {
+    m_decided = true;
+    m_content_type = detect_content_type(m_head);
+    if (!m_content_type.archive) {
+        return close(m_size == 0 ? Errc::empty_file : Errc::not_an_archive);
+    }
+    return {};
+}
+
+Result<void> UploadSession::append(std::span<const std::uint8_t> data) {
+    if (m_closed) {
+        return Errc::closed;
+    }
+    if (data.size() > m_context->max_upload_bytes - m_size) {
+        return close(Errc::too_large);
+    }
+    if (auto written = m_encryptor.write(data); !written) {
+        return close(Errc::storage_failed);
+    }
+    m_hash.update(data);
+    m_size += data.size();
+    if (!m_decided) {
+        const std::size_t take = std::min(k_sniff_size - m_head.size(), data.size());
+        m_head.insert(m_head.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+        if (m_head.size() == k_sniff_size) {
+            return decide_content_type();
+        }
+    }
+    return {};
+}
+
+Result<Receipt> UploadSession::finish(const std::string& client_file_name) {
+    if (m_closed) {
+        return Errc::closed;
+    }
+    if (!m_decided) {
+        if (auto decided = decide_content_type(); !decided) {
+            return decided.error();
+        }
+    }
+    m_closed = true;
+    auto receipt = commit(client_file_name);
+    if (!receipt) {
+        // Nothing half-done stays: the archive and manifest go if the record did not happen.
+        (void)m_context->store->remove(m_id + ".archive.age");
+        (void)m_context->store->remove(m_id + ".manifest.age");
+    }
+    return receipt;
+}
+
+Result<Receipt> UploadSession::commit(const std::string& client_file_name) {
+    auto digest = m_hash.finish();
+    auto token = mint_receipt_token();
+    if (!digest || !token || !m_encryptor.finish() || !m_archive->commit()) {
+        return Errc::storage_failed;
+    }
+    Receipt receipt;
+    receipt.receipt_token = std::move(*token);
+    receipt.archive_type = *m_content_type.archive;
+    receipt.size = m_size;
+    receipt.sha256 = crypto::to_hex(*digest);
+    receipt.received_at = m_started;
+    if (!extension_matches(receipt.archive_type, client_file_name)) {
+        receipt.warnings.emplace_back("extension_mismatch");
+    }
+    for (int attempt = 0; attempt < k_reference_attempts && receipt.reference.empty(); ++attempt) {
+        auto reference = mint_reference();
+        if (!reference) {
+            return Errc::storage_failed;
+        }
+        auto taken = m_context->metadata->reference_exists(*reference);
+        if (!taken) {
+            return Errc::storage_failed;
+        }
+        if (!*taken) {
+            receipt.reference = std::move(*reference);
+        }
+    }
+    auto receipt_hash = hash_receipt_token(receipt.receipt_token);
+    if (receipt.reference.empty() || !receipt_hash) {
+        return Errc::storage_failed;
+    }
+    if (auto sealed = seal_manifest(receipt, client_file_name); !sealed) {
+        return Errc::storage_failed;
+    }
+    db::UploadRecord record;
+    record.id = m_id;
+    record.reference = receipt.reference;
+    record.receipt_hash = *receipt_hash;
+    record.archive_type = std::string(archive_type_name(receipt.archive_type));
+    record.size = receipt.size;
+    record.sha256 = receipt.sha256;
+    record.warnings = receipt.warnings;
+    record.received_at = unix_seconds(m_started);
+    record.sealed_at = unix_seconds(m_context->now());
+    if (auto recorded = m_context->metadata->record_sealed(record); !recorded) {
+        return Errc::storage_failed;
+    }
+    return receipt;
+}
+
+Result<void> UploadSession::seal_manifest(const Receipt& receipt, const std::string& client_file_name) {
+    boost::json::array warnings;
+    for (const std::string& warning : receipt.warnings) {
+        warnings.emplace_back(warning);
+    }
+    const boost::json::object manifest = {
+        {"format", "supportdrop-manifest/1"},
+        {"id", m_id},
+        {"reference", receipt.reference},
+        {"client_file_name", client_file_name},
+        {"detected_type", archive_type_name(receipt.archive_type)},
+        {"size", receipt.size},
+        {"sha256", receipt.sha256},
+        {"received_at", iso8601(receipt.received_at)},
+        {"sealed_at", iso8601(m_context->now())},
+        {"warnings", warnings},
+    };
+    const std::string text = boost::json::serialize(manifest) + "\n";
+    auto object = m_context->store->create(m_id + ".manifest.age");
+    if (!object) {
+        return object.error();
+    }
+    auto encryptor = age::Encryptor::start(m_context->recipients, **object);
+    if (!encryptor) {
+        return encryptor.error();
+    }
+    if (auto written = encryptor->write(as_bytes(text)); !written) {
+        return written;
+    }
+    if (auto finished = encryptor->finish(); !finished) {
+        return finished;
+    }
+    return (*object)->commit();
+}
+
+} // namespace supportdrop::pipeline

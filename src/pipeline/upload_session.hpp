@@ -1,0 +1,85 @@
+#pragma once
+// One upload on its way from the network to the sealed store: checked, hashed and sealed as
+// the bytes arrive, made durable and recorded only when it is complete and acceptable.
+
+#include "age/encryptor.hpp"
+#include "db/metadata_store.hpp"
+#include "pipeline/content_type.hpp"
+#include "pipeline/errors.hpp"
+#include "storage/sealed_store.hpp"
+#include "crypto/sha256.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace supportdrop::pipeline {
+
+// What the session needs from the service; shared by all sessions, thread-safe.
+struct PipelineContext {
+    std::vector<age::X25519Recipient> recipients; // staff: the only key material the receiver has
+    storage::SealedStore* store = nullptr;
+    db::MetadataStore* metadata = nullptr;
+    std::uint64_t max_upload_bytes = 0;
+    std::function<std::chrono::system_clock::time_point()> now = std::chrono::system_clock::now;
+};
+
+// What the uploader gets back.
+struct Receipt {
+    std::string reference;
+    std::string receipt_token; // secret; only its hash is stored
+    ArchiveType archive_type{};
+    std::uint64_t size = 0;
+    std::string sha256;
+    std::chrono::system_clock::time_point received_at;
+    std::vector<std::string> warnings;
+};
+
+// Blocking (sealing, fsync, SQLite): run it on a worker thread. Destroying an unfinished
+// session removes everything it wrote. Not thread-safe.
+class UploadSession {
+public:
+    // Opens the in-progress file, sealed to the staff recipients from the first byte.
+    static Result<std::unique_ptr<UploadSession>> start(const PipelineContext& context);
+
+    UploadSession(const UploadSession&) = delete;
+    UploadSession& operator=(const UploadSession&) = delete;
+    ~UploadSession();
+
+    // Takes the next bytes of the file. Fails with Errc::too_large, Errc::not_an_archive (as
+    // soon as the first 512 bytes show it; content_type() then says what it is) or
+    // Errc::storage_failed. After a failure the session is closed.
+    Result<void> append(std::span<const std::uint8_t> data);
+
+    // Completes the upload: final checks, sealed manifest, durable commit of both files, metadata
+    // record. Only then is the receipt returned. `client_file_name` goes into the sealed
+    // manifest only. Fails with Errc::empty_file, not_an_archive or storage_failed.
+    Result<Receipt> finish(const std::string& client_file_name);
+
+    const ContentType& content_type() const { return m_content_type; }
+    std::uint64_t size() const { return m_size; }
+
+private:
+    UploadSession(const PipelineContext& context, std::string id, std::unique_ptr<storage::PendingObject> archive,
+                  age::Encryptor encryptor, crypto::Sha256 hash);
+    Result<void> decide_content_type();
+    Result<Receipt> commit(const std::string& client_file_name);
+    Result<void> seal_manifest(const Receipt& receipt, const std::string& client_file_name);
+    ErrorCode close(ErrorCode error);
+
+    const PipelineContext* m_context;
+    std::string m_id;
+    std::unique_ptr<storage::PendingObject> m_archive;
+    age::Encryptor m_encryptor;
+    crypto::Sha256 m_hash;
+    std::chrono::system_clock::time_point m_started;
+    std::vector<std::uint8_t> m_head; // the first bytes, for the content type
+    ContentType m_content_type;
+    bool m_decided = false;
+    std::uint64_t m_size = 0;
+    bool m_closed = false;
+};
+
+} // namespace supportdrop::pipeline

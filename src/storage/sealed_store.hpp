@@ -1,0 +1,53 @@
+#pragma once
+// Where sealed files rest until staff collect them. The protocol and pipeline code know only
+// this interface; the filesystem is one implementation, an object store can be another.
+
+#include "util/byte_stream.hpp"
+#include "util/errors.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace supportdrop::storage {
+
+using util::ErrorCode;
+using util::Result;
+
+// An object being written. It becomes visible, durable and complete only on commit();
+// destroying it uncommitted removes what was written. Not thread-safe.
+class PendingObject : public util::ByteSink {
+public:
+    virtual Result<void> commit() = 0;
+};
+
+// Thread-safe.
+class SealedStore {
+public:
+    virtual ~SealedStore() = default;
+
+    // Starts writing the object `name` (server-minted: [0-9a-z.]+). Fails with
+    // util::Errc::file_exists when it exists, or a storage error.
+    virtual Result<std::unique_ptr<PendingObject>> create(const std::string& name) = 0;
+
+    // Removes a committed object; removing a missing one succeeds.
+    virtual Result<void> remove(const std::string& name) = 0;
+
+    // The names of all committed objects.
+    virtual Result<std::vector<std::string>> list() = 0;
+
+    // Removes what an interrupted process left half-written; returns how many. Call at start,
+    // before any upload begins.
+    virtual Result<std::size_t> remove_incomplete() = 0;
+
+    // Bytes that can still be written.
+    virtual Result<std::uint64_t> available_bytes() = 0;
+};
+
+// Objects as files in `root`/inbox (the directory staff collect from over SFTP), written via
+// `root`/incoming so that the inbox only ever shows complete files. Creates the directories.
+Result<std::unique_ptr<SealedStore>> open_filesystem_store(const std::filesystem::path& root);
+
+} // namespace supportdrop::storage
