@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "app/serve_command.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/keygen_command.hpp"
 #include "cli/open_command.hpp"
@@ -61,6 +62,22 @@ void add_open(CLI::App& app, OpenOptions& options) {
     command->callback([&options] { throw CLI::RuntimeError(run_open(options)); });
 }
 
+void add_serve(CLI::App& app, app::ServeOptions& options) {
+    CLI::App* command = app.add_subcommand(
+        "serve", "Run the upload receiver (without --config: a local demo on http://127.0.0.1:8080 with data in "
+                 "./supportdrop-data)");
+    command->add_option("-c,--config", options.config_file,
+                        "Configuration file (TOML; see config/supportdrop.example.toml)")
+        ->option_text("FILE");
+    command->callback([&options] { throw CLI::RuntimeError(app::run_serve(options)); });
+}
+
+void add_check_config(CLI::App& app, std::string& config_file) {
+    CLI::App* command = app.add_subcommand("check-config", "Validate a configuration file and explain its settings");
+    command->add_option("config", config_file, "Configuration file (TOML)")->option_text("FILE")->required();
+    command->callback([&config_file] { throw CLI::RuntimeError(app::run_check_config(config_file)); });
+}
+
 } // namespace
 
 int run_app(int argc, char** argv) {
@@ -76,6 +93,10 @@ int run_app(int argc, char** argv) {
     add_keygen(app, keygen_options);
     add_seal(app, seal_options);
     add_open(app, open_options);
+    app::ServeOptions serve_options;
+    std::string check_config_file;
+    add_serve(app, serve_options);
+    add_check_config(app, check_config_file);
 
     try {
         app.parse(argc, argv);

@@ -144,6 +144,7 @@ void read_limits(const std::filesystem::path& path, const toml::table& table, Li
     reader.read("min_free_disk_bytes", limits.min_free_disk_bytes);
     reader.read("drain_timeout_seconds", limits.drain_timeout);
     reader.read("drain_max_bytes", limits.drain_max_bytes);
+    reader.read("shutdown_timeout_seconds", limits.shutdown_timeout);
     reader.reject_unknown();
 }
 
@@ -273,7 +274,7 @@ void validate(const Config& config) {
     if (config.retention_days == 0) {
         throw ConfigError("storage.retention_days must be at least 1");
     }
-    if (config.listen == config.admin_listen) {
+    if (config.listen == config.admin_listen && config.listen.port != 0) {
         throw ConfigError("admin.listen must differ from server.listen");
     }
 }

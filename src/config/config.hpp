@@ -41,6 +41,7 @@ struct Limits {
     std::uint64_t min_free_disk_bytes = 1024ull * 1024 * 1024;
     std::chrono::seconds drain_timeout{30}; // reading the rest of a refused body, as nginx's lingering close
     std::uint64_t drain_max_bytes = 64ull * 1024 * 1024;
+    std::chrono::seconds shutdown_timeout{30}; // uploads in flight may finish within this on SIGTERM
 };
 
 struct Privacy {

@@ -74,3 +74,6 @@ private:
 };
 
 } // namespace supportdrop::http
+
+template <>
+struct boost::system::is_error_code_enum<supportdrop::http::MultipartErrc> : std::true_type {};

@@ -1,0 +1,90 @@
+#include "http/csrf.hpp"
+
+#include "crypto/hmac.hpp"
+#include "crypto/random.hpp"
+#include "util/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace supportdrop::http {
+namespace {
+
+std::string base64url(std::span<const std::uint8_t> bytes) {
+    static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    std::uint32_t accumulator = 0;
+    int bits = 0;
+    for (const std::uint8_t b : bytes) {
+        accumulator = (accumulator << 8) | b;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            out += alphabet[(accumulator >> bits) & 63];
+        }
+    }
+    if (bits > 0) {
+        out += alphabet[(accumulator << (6 - bits)) & 63];
+    }
+    return out;
+}
+
+} // namespace
+
+util::Result<CsrfGuard> CsrfGuard::open(const std::filesystem::path& key_file) {
+    std::array<std::uint8_t, 32> key{};
+    const int fd = ::open(key_file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        util::FdSource source(fd);
+        auto n = util::read_full(source, key);
+        ::close(fd);
+        if (!n) {
+            return n.error();
+        }
+        if (*n == key.size()) {
+            return CsrfGuard(key);
+        }
+    } else if (errno != ENOENT) {
+        return util::last_system_error();
+    }
+    if (auto filled = crypto::fill_random(key); !filled) {
+        return filled.error();
+    }
+    auto file = util::AtomicFile::create(key_file, 0600, util::Overwrite::yes);
+    if (!file) {
+        return file.error();
+    }
+    if (auto written = file->write(key); !written) {
+        return written.error();
+    }
+    if (auto committed = file->commit(); !committed) {
+        return committed.error();
+    }
+    return CsrfGuard(key);
+}
+
+util::Result<std::string> CsrfGuard::new_cookie_value() const {
+    std::array<std::uint8_t, 16> value{};
+    if (auto filled = crypto::fill_random(value); !filled) {
+        return filled.error();
+    }
+    return base64url(value);
+}
+
+std::string CsrfGuard::token_for(std::string_view cookie_value) const {
+    const auto mac = crypto::hmac_sha256(m_key, {reinterpret_cast<const std::uint8_t*>(cookie_value.data()),
+                                                 cookie_value.size()});
+    return mac ? base64url(*mac) : std::string();
+}
+
+bool CsrfGuard::verify(std::string_view cookie_value, std::string_view token) const {
+    if (cookie_value.empty() || token.empty()) {
+        return false;
+    }
+    const std::string expected = token_for(cookie_value);
+    return !expected.empty() &&
+           crypto::equal_constant_time({reinterpret_cast<const std::uint8_t*>(expected.data()), expected.size()},
+                                       {reinterpret_cast<const std::uint8_t*>(token.data()), token.size()});
+}
+
+} // namespace supportdrop::http

@@ -1,0 +1,54 @@
+#pragma once
+// Turns one multipart/form-data body into one upload: exactly one file part, whose bytes go
+// to an UploadSession as they arrive.
+
+#include "http/multipart_parser.hpp"
+#include "http/public_error.hpp"
+#include "pipeline/upload_session.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace supportdrop::http {
+
+// Why a request is refused, with what the message needs.
+struct Refusal {
+    PublicError error = PublicError::internal;
+    std::string detail; // not_an_archive: what the file is ("pdf", ...)
+    std::chrono::seconds retry_after{0};
+};
+
+// Blocking (it seals and writes): call it on a worker thread. Destroying it before finish()
+// succeeded leaves nothing behind. Not thread-safe.
+class UploadReceiver final : private MultipartHandler {
+public:
+    UploadReceiver(const pipeline::PipelineContext& context, std::string boundary);
+
+    // Takes the next body bytes; a refusal ends the upload.
+    std::optional<Refusal> feed(std::span<const std::uint8_t> body);
+
+    // The body has ended: completes the upload, or says why not.
+    std::variant<pipeline::Receipt, Refusal> finish();
+
+    // Bytes of file data so far.
+    std::uint64_t file_bytes() const { return m_session ? m_session->size() : 0; }
+
+private:
+    Result<void> on_part_begin(const PartHeaders& headers) override;
+    Result<void> on_part_data(std::span<const std::uint8_t> data) override;
+    Result<void> on_part_end() override;
+    Refusal refusal_for(const ErrorCode& error) const;
+
+    const pipeline::PipelineContext* m_context;
+    MultipartParser m_parser;
+    std::unique_ptr<pipeline::UploadSession> m_session;
+    std::string m_file_name;
+    bool m_in_file_part = false;
+    std::size_t m_file_parts = 0;
+    std::size_t m_field_bytes = 0;
+    std::optional<Refusal> m_refusal;
+};
+
+} // namespace supportdrop::http

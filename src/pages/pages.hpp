@@ -1,0 +1,52 @@
+#pragma once
+// The customer pages, rendered from the templates in web/templates, in German or English.
+
+#include "pages/language.hpp"
+#include "pages/messages.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace supportdrop::pages {
+
+// The content of an embedded file of web/templates or web/static by file name; empty if none.
+std::string_view asset(std::string_view name);
+
+// Where a page is shown: its language and path (for the language switch).
+struct PageFrame {
+    Language language = Language::de;
+    std::string path = "/";
+};
+
+struct ServiceFacts {
+    std::uint64_t max_upload_bytes = 0;
+    unsigned retention_days = 0;
+    std::size_t recipient_count = 0;
+    std::string controller;
+    std::string contact;
+};
+
+struct ReceiptView {
+    std::string reference;
+    std::string archive_type; // "zip", ...
+    std::uint64_t size = 0;
+    std::string sha256;
+    std::chrono::system_clock::time_point received_at;
+    std::vector<std::string> warnings;
+    std::string receipt_url; // absolute; empty to leave it out
+};
+
+std::string upload_page(const PageFrame& frame, const ServiceFacts& facts, std::string_view csrf_token);
+std::string receipt_page(const PageFrame& frame, const ReceiptView& receipt);
+std::string privacy_page(const PageFrame& frame, const ServiceFacts& facts);
+
+// An error page for a public error code ("too_large", ...); `parameters` fill its message.
+std::string error_page(const PageFrame& frame, std::string_view public_code, const MessageParameters& parameters);
+
+// Megabytes (10^6) as customers count them, without needless decimals: 52428800 -> "52.4"/"52,4".
+std::string format_megabytes(Language language, std::uint64_t bytes);
+
+} // namespace supportdrop::pages
