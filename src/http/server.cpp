@@ -245,7 +245,7 @@ private:
             }
             response = plain_response(request.version(), bhttp::status::moved_permanently, "text/plain; charset=utf-8",
                                       "Moved to HTTPS\n");
-            response.set(bhttp::field::location, m_config.origin() + target);
+            response.set(bhttp::field::location, m_site.origin() + target);
         } else {
             response = plain_response(request.version(), bhttp::status::method_not_allowed, "text/plain; charset=utf-8",
                                       "Use HTTPS\n");

@@ -91,6 +91,7 @@ public:
     // The origin to use in absolute URLs, once the listener is bound (port 0 picks a free port).
     // Call before serving.
     void set_origin(std::string origin) { m_settings.origin = std::move(origin); }
+    const std::string& origin() const { return m_settings.origin; }
 
     // Requests that arrive while shutting down get 503.
     void begin_shutdown() { m_shutting_down = true; }

@@ -1,0 +1,104 @@
+#pragma once
+// A running receiver with a staff identity, in a temporary directory, for integration tests.
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <algorithm>
+#include <gtest/gtest.h>
+#include <memory>
+
+namespace supportdrop::test {
+
+inline const std::string k_supportdrop = shell_quote(SUPPORTDROP_BINARY);
+inline const std::filesystem::path k_archives = SUPPORTDROP_TEST_DATA_DIR "/archives";
+
+// What the data directory and database hold: compared before and after a refused request.
+struct StoredState {
+    std::vector<std::string> inbox;
+    std::vector<std::string> incoming;
+    std::string rows; // row counts of uploads, audit, notifications
+    friend bool operator==(const StoredState&, const StoredState&) = default;
+};
+
+inline std::ostream& operator<<(std::ostream& out, const StoredState& state) {
+    out << "inbox=" << state.inbox.size() << " incoming=" << state.incoming.size() << " rows=" << state.rows;
+    return out;
+}
+
+class ReceiverTest : public testing::Test {
+protected:
+    // More configuration tables for the server of this test.
+    virtual std::string extra_config() const { return ""; }
+
+    void SetUp() override {
+        const auto keygen = run_shell(k_supportdrop + " keygen -o staff.key", m_dir.path());
+        ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
+        m_recipient = keygen.out.substr(0, keygen.out.find('\n'));
+        m_server = std::make_unique<ServerProcess>(m_dir.path(), m_recipient, extra_config());
+    }
+
+    HttpResult request(const std::string& arguments) { return curl(m_dir.path(), arguments); }
+
+    // Uploads `file` (a path) with curl -F and extra curl arguments.
+    HttpResult upload(const std::filesystem::path& file, const std::string& arguments = "") {
+        return request(arguments + " -F " + shell_quote("file=@" + file.string()) + " " + m_server->url() + "/upload");
+    }
+
+    StoredState stored_state() const {
+        StoredState state;
+        const auto data = m_server->data_dir();
+        for (const auto& [directory, names] : {std::pair{data / "inbox", &state.inbox}, {data / "incoming", &state.incoming}}) {
+            if (std::filesystem::exists(directory)) {
+                for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+                    names->push_back(entry.path().filename().string());
+                }
+                std::ranges::sort(*names);
+            }
+        }
+        state.rows = run_shell("sqlite3 data/supportdrop.sqlite3 'SELECT (SELECT count(*) FROM uploads) || \"/\" || "
+                               "(SELECT count(*) FROM audit) || \"/\" || (SELECT count(*) FROM notifications)'",
+                               m_dir.path())
+                         .out;
+        return state;
+    }
+
+    // Opens the sealed archive of the only upload with the staff identity, as staff would.
+    std::vector<std::uint8_t> open_sealed_archive() {
+        const auto state = stored_state();
+        for (const auto& name : state.inbox) {
+            if (name.ends_with(".archive.age")) {
+                const auto opened = run_shell("age -d -i staff.key -o opened.bin data/inbox/" + name, m_dir.path());
+                EXPECT_EQ(opened.exit_code, 0) << opened.err;
+                auto bytes = read_file(m_dir / "opened.bin");
+                std::filesystem::remove(m_dir / "opened.bin");
+                return bytes;
+            }
+        }
+        ADD_FAILURE() << "no sealed archive in the inbox";
+        return {};
+    }
+
+    std::string file_sha256(const std::filesystem::path& file) {
+        const auto result = run_shell("sha256sum " + shell_quote(file.string()));
+        return result.out.substr(0, 64);
+    }
+
+    TempDir m_dir;
+    std::string m_recipient;
+    std::unique_ptr<ServerProcess> m_server;
+};
+
+// Asserts the headers every response must carry (DESIGN.md section 5, property 6).
+inline void expect_security_headers(const HttpResult& result) {
+    EXPECT_NE(result.header("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos)
+        << result.headers;
+    EXPECT_EQ(result.header("Content-Security-Policy").find("script-src"), std::string::npos);
+    EXPECT_EQ(result.header("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(result.header("Referrer-Policy"), "no-referrer");
+    EXPECT_EQ(result.header("Server"), "");
+}
+
+} // namespace supportdrop::test

@@ -1,0 +1,149 @@
+// The receiver over HTTP: accepted uploads, sealed and durable.
+
+#include "integration/server_fixture.hpp"
+
+namespace supportdrop::test {
+namespace {
+
+class AcceptedUpload : public ReceiverTest, public testing::WithParamInterface<std::pair<const char*, const char*>> {};
+
+TEST_P(AcceptedUpload, IsSealedForStaffAndAcknowledgedWithItsDigest) {
+    const auto [name, type] = GetParam();
+    const auto file = k_archives / name;
+    const auto result = upload(file, "-H 'Accept: application/json'");
+    ASSERT_EQ(result.status, 201) << result.body << m_server->log();
+    EXPECT_NE(result.body.find("\"sha256\":\"" + file_sha256(file) + "\""), std::string::npos) << result.body;
+    EXPECT_NE(result.body.find("\"archive_type\":\"" + std::string(type) + "\""), std::string::npos) << result.body;
+    EXPECT_NE(result.body.find("\"reference\":\"SD-"), std::string::npos);
+    EXPECT_TRUE(result.header("Location").starts_with("/receipt/"));
+    expect_security_headers(result);
+
+    EXPECT_EQ(open_sealed_archive(), read_file(file));
+    EXPECT_EQ(stored_state().rows, "1/1/1\n");
+    EXPECT_TRUE(stored_state().incoming.empty());
+
+    const auto receipt = request(m_server->url() + result.header("Location"));
+    EXPECT_EQ(receipt.status, 200);
+    EXPECT_NE(receipt.body.find(file_sha256(file)), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, AcceptedUpload,
+                         testing::Values(std::pair{"test_read_format_zip.zip", "zip"},
+                                         std::pair{"test_compat_gtar_1.tar", "tar"},
+                                         std::pair{"test_pax_filename_encoding.tar", "tar"},
+                                         std::pair{"test_compat_gzip_1.tgz", "gzip"},
+                                         std::pair{"test_read_format_rar.rar", "rar4"},
+                                         std::pair{"test_read_format_rar5_stored.rar", "rar5"}),
+                         [](const auto& param) {
+                             std::string name = param.param.first;
+                             std::ranges::replace_if(name, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+                             return name;
+                         });
+
+TEST_F(ReceiverTest, BrowsersGetAnHtmlReceiptInTheirLanguage) {
+    const auto german = upload(k_archives / "test_read_format_zip.zip", "-H 'Accept-Language: de-DE,de;q=0.9,en;q=0.5'");
+    ASSERT_EQ(german.status, 201);
+    EXPECT_EQ(german.header("Content-Type"), "text/html; charset=utf-8");
+    EXPECT_NE(german.body.find("Empfangsbestätigung"), std::string::npos);
+    EXPECT_NE(german.body.find("Vorgangsnummer"), std::string::npos);
+    const auto english = upload(k_archives / "test_read_format_zip.zip", "-H 'Accept-Language: en-GB'");
+    ASSERT_EQ(english.status, 201);
+    EXPECT_NE(english.body.find("Your archive has arrived safely"), std::string::npos);
+}
+
+TEST_F(ReceiverTest, ReportsANameThatDisagreesWithTheContent) {
+    std::filesystem::copy_file(k_archives / "test_read_format_zip.zip", m_dir / "logs.tar.gz");
+    const auto result = upload(m_dir / "logs.tar.gz", "-H 'Accept: application/json'");
+    ASSERT_EQ(result.status, 201);
+    EXPECT_NE(result.body.find("\"warnings\":[\"extension_mismatch\"]"), std::string::npos) << result.body;
+    const auto page = upload(m_dir / "logs.tar.gz", "-H 'Accept-Language: en'");
+    EXPECT_NE(page.body.find("the file name does not match the content"), std::string::npos);
+}
+
+TEST_F(ReceiverTest, ServesPagesInBothLanguagesWithTheSwitch) {
+    const auto german = request("-H 'Accept-Language: de' " + m_server->url() + "/");
+    EXPECT_EQ(german.status, 200);
+    EXPECT_NE(german.body.find("<html lang=\"de\">"), std::string::npos);
+    EXPECT_NE(german.body.find("Dateien für Ihren Supportfall senden"), std::string::npos);
+    EXPECT_NE(german.body.find("?lang=en"), std::string::npos);
+    expect_security_headers(german);
+    const auto switched = request("-H 'Accept-Language: de' '" + m_server->url() + "/?lang=en'");
+    EXPECT_NE(switched.body.find("<html lang=\"en\">"), std::string::npos);
+    EXPECT_NE(switched.header("Set-Cookie").find("sd_lang=en"), std::string::npos);
+    const auto privacy = request("-H 'Accept-Language: en' " + m_server->url() + "/privacy");
+    EXPECT_EQ(privacy.status, 200);
+    EXPECT_NE(privacy.body.find("after 30 days"), std::string::npos) << "retention from the configuration";
+    EXPECT_NE(privacy.body.find("encrypted to 1 keys"), std::string::npos);
+    const auto css = request(m_server->url() + "/static/style.css");
+    EXPECT_EQ(css.status, 200);
+    EXPECT_EQ(css.header("Content-Type"), "text/css; charset=utf-8");
+}
+
+TEST_F(ReceiverTest, BrowserFormWithItsCsrfTokenIsAccepted) {
+    // The page sets the cookie and puts the token into the form's action.
+    const auto page = request("-c cookies.txt " + m_server->url() + "/");
+    const std::size_t start = page.body.find("/upload?csrf=");
+    ASSERT_NE(start, std::string::npos);
+    const std::string action = page.body.substr(start, page.body.find('"', start) - start);
+    const auto result = request("-b cookies.txt -H 'Origin: " + m_server->url() + "' -H 'Sec-Fetch-Site: same-origin' -F " +
+                                shell_quote("file=@" + (k_archives / "test_read_format_zip.zip").string()) + " '" +
+                                m_server->url() + action + "'");
+    EXPECT_EQ(result.status, 201) << result.body;
+}
+
+TEST_F(ReceiverTest, AcknowledgedUploadSurvivesAKill) {
+    const auto result = upload(k_archives / "test_compat_gtar_1.tar", "-H 'Accept: application/json'");
+    ASSERT_EQ(result.status, 201);
+    m_server->kill();
+    m_server->restart();
+    EXPECT_EQ(open_sealed_archive(), read_file(k_archives / "test_compat_gtar_1.tar"));
+    EXPECT_EQ(request(m_server->url() + result.header("Location")).status, 200);
+    EXPECT_NE(m_server->log().find("unrecorded_removed=0"), std::string::npos);
+}
+
+TEST_F(ReceiverTest, KillMidUploadLeavesNothingAfterRestart) {
+    // A valid archive head, then slow data: the server is killed while it is receiving.
+    write_file(m_dir / "big.tar", read_file(k_archives / "test_compat_gtar_1.tar"));
+    ASSERT_EQ(run_shell("head -c 3000000 /dev/urandom >> big.tar", m_dir.path()).exit_code, 0);
+    const auto before = stored_state();
+    ASSERT_EQ(run_shell("(curl -sS --limit-rate 200k -F file=@big.tar " + m_server->url() +
+                            "/upload > /dev/null 2>&1 &) ; sleep 1.5",
+                        m_dir.path())
+                  .exit_code,
+              0);
+    EXPECT_FALSE(stored_state().incoming.empty()) << "the upload should be in progress";
+    m_server->kill();
+    m_server->restart();
+    EXPECT_EQ(stored_state(), before);
+    EXPECT_NE(m_server->log().find("incomplete_removed=1"), std::string::npos) << m_server->log();
+}
+
+TEST_F(ReceiverTest, AdminListenerReportsHealthReadinessAndMetrics) {
+    ASSERT_EQ(upload(k_archives / "test_read_format_zip.zip").status, 201);
+    EXPECT_EQ(request(m_server->admin_url() + "/healthz").status, 200);
+    EXPECT_EQ(request(m_server->admin_url() + "/readyz").status, 200);
+    const auto metrics = request(m_server->admin_url() + "/metrics");
+    EXPECT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("supportdrop_uploads_accepted_total 1"), std::string::npos) << metrics.body;
+    EXPECT_NE(metrics.body.find("supportdrop_upload_bytes_total 432"), std::string::npos);
+    EXPECT_NE(metrics.body.find("supportdrop_upload_duration_seconds_count 1"), std::string::npos);
+}
+
+TEST_F(ReceiverTest, StopsGracefullyOnSigterm) {
+    EXPECT_EQ(m_server->terminate(), 0);
+    EXPECT_NE(m_server->log().find("serve.stopped"), std::string::npos);
+}
+
+TEST_F(ReceiverTest, LogsCarryNoClientData) {
+    std::filesystem::copy_file(k_archives / "test_read_format_zip.zip", m_dir / "Max Mustermann secret.zip");
+    ASSERT_EQ(upload(m_dir / "Max Mustermann secret.zip").status, 201);
+    const std::string log = m_server->log();
+    EXPECT_NE(log.find("upload.accepted ref=SD-"), std::string::npos) << log;
+    EXPECT_EQ(log.find("Mustermann"), std::string::npos);
+    EXPECT_EQ(log.find("127.0.0.1 "), std::string::npos);
+    const auto database = run_shell("sqlite3 data/supportdrop.sqlite3 .dump | grep -c Mustermann", m_dir.path());
+    EXPECT_EQ(database.out, "0\n");
+}
+
+} // namespace
+} // namespace supportdrop::test

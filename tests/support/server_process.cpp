@@ -1,0 +1,102 @@
+#include "support/server_process.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace supportdrop::test {
+
+ServerProcess::ServerProcess(const std::filesystem::path& directory, const std::string& recipient,
+                             const std::string& extra_toml)
+    : m_directory(directory) {
+    std::ofstream config(directory / "supportdrop.toml");
+    config << "[server]\nlisten = \"127.0.0.1:0\"\nio_threads = 2\nwork_threads = 2\n\n"
+           << "[admin]\nlisten = \"127.0.0.1:0\"\n\n"
+           << "[storage]\ndata_dir = \"data\"\n\n"
+           << "[sealing]\nrecipients = [\"" << recipient << "\"]\n\n"
+           << extra_toml;
+    config.close();
+    start();
+}
+
+ServerProcess::~ServerProcess() {
+    if (m_pid > 0) {
+        terminate();
+    }
+}
+
+void ServerProcess::start() {
+    const std::string log_path = (m_directory / ("server-" + std::to_string(++m_starts) + ".log")).string();
+    m_pid = ::fork();
+    if (m_pid == 0) {
+        const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(fd, STDERR_FILENO);
+        ::dup2(fd, STDOUT_FILENO);
+        if (::chdir(m_directory.c_str()) != 0) {
+            ::_exit(127);
+        }
+        ::execl(SUPPORTDROP_BINARY, SUPPORTDROP_BINARY, "serve", "--config", "supportdrop.toml", nullptr);
+        ::_exit(127);
+    }
+    const std::regex site(R"(kind=site url=(\S+))");
+    const std::regex admin(R"(kind=admin url=(\S+))");
+    for (int i = 0; i < 200; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        const std::string text = log();
+        std::smatch site_match;
+        std::smatch admin_match;
+        if (text.find("serve.started") != std::string::npos && std::regex_search(text, site_match, site) &&
+            std::regex_search(text, admin_match, admin)) {
+            m_url = site_match[1];
+            m_admin_url = admin_match[1];
+            return;
+        }
+        int status = 0;
+        if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
+            m_pid = -1;
+            throw std::runtime_error("server exited at start:\n" + text);
+        }
+    }
+    throw std::runtime_error("server did not start in 10 s:\n" + log());
+}
+
+std::uint16_t ServerProcess::port() const {
+    return static_cast<std::uint16_t>(std::stoi(m_url.substr(m_url.rfind(':') + 1)));
+}
+
+std::string ServerProcess::log() const {
+    std::ifstream in(m_directory / ("server-" + std::to_string(m_starts) + ".log"));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void ServerProcess::restart() { start(); }
+
+void ServerProcess::kill() {
+    if (m_pid > 0) {
+        ::kill(m_pid, SIGKILL);
+        ::waitpid(m_pid, nullptr, 0);
+        m_pid = -1;
+    }
+}
+
+int ServerProcess::terminate() {
+    if (m_pid <= 0) {
+        return -1;
+    }
+    ::kill(m_pid, SIGTERM);
+    int status = 0;
+    ::waitpid(m_pid, &status, 0);
+    m_pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+} // namespace supportdrop::test

@@ -1,0 +1,45 @@
+#pragma once
+// Runs `supportdrop serve` for an integration test: a configuration in the test's directory,
+// free ports chosen by the kernel (port 0), the log in a file, SIGTERM (or SIGKILL) to stop.
+
+#include <filesystem>
+#include <string>
+#include <sys/types.h>
+
+namespace supportdrop::test {
+
+class ServerProcess {
+public:
+    // Writes `directory`/supportdrop.toml with loopback listeners on port 0, the data directory
+    // `directory`/data, `recipient` as the only staff recipient, then `extra_toml` (more tables),
+    // and starts the server. Throws std::runtime_error when it does not start in 10 s.
+    ServerProcess(const std::filesystem::path& directory, const std::string& recipient,
+                  const std::string& extra_toml = "");
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+    ~ServerProcess();
+
+    const std::string& url() const { return m_url; }             // "http://127.0.0.1:PORT"
+    const std::string& admin_url() const { return m_admin_url; } // "http://127.0.0.1:PORT"
+    std::uint16_t port() const;
+    std::filesystem::path data_dir() const { return m_directory / "data"; }
+    std::string log() const;
+
+    // Starts the server again with the same configuration (after kill()).
+    void restart();
+    // SIGKILL, as a crash; waits for the process.
+    void kill();
+    // SIGTERM; waits and returns the exit status.
+    int terminate();
+
+private:
+    void start();
+
+    std::filesystem::path m_directory;
+    pid_t m_pid = -1;
+    std::string m_url;
+    std::string m_admin_url;
+    int m_starts = 0;
+};
+
+} // namespace supportdrop::test
