@@ -4,6 +4,7 @@
 #include "pipeline/identifiers.hpp"
 
 #include <boost/json.hpp>
+
 #include <ctime>
 #include <spdlog/spdlog.h>
 
@@ -29,7 +30,8 @@ std::string header(const bhttp::request_header<>& request, bhttp::field field) {
     return std::string(request[field]);
 }
 
-Response make_response(const RequestInfo& request, bhttp::status status, std::string_view content_type, std::string body) {
+Response make_response(const RequestInfo& request, bhttp::status status, std::string_view content_type,
+                       std::string body) {
     Response response{status, request.version};
     response.set(bhttp::field::content_type, content_type);
     response.body() = std::move(body);
@@ -57,8 +59,8 @@ RequestInfo describe_request(const bhttp::request_header<>& header_fields, const
     request.method = header_fields.method();
     request.target = std::string(header_fields.target());
     request.path = std::string(target_path(request.target));
-    request.client = client_address(peer, trusted_proxies, header_fields["X-Forwarded-For"],
-                                    header_fields[bhttp::field::forwarded]);
+    request.client =
+        client_address(peer, trusted_proxies, header_fields["X-Forwarded-For"], header_fields[bhttp::field::forwarded]);
     request.client_key = client_key(request.client);
     request.tls = tls;
     request.keep_alive = framing.keep_alive;
@@ -92,10 +94,9 @@ pages::Language Site::language_of(const RequestInfo& request) const {
 void Site::finish(const RequestInfo& request, Response& response, BodyRead body_read) const {
     add_security_headers(response, request.tls);
     if (const auto chosen = pages::language_from_code(query_parameter(request.target, "lang"))) {
-        response.insert(bhttp::field::set_cookie, std::string(k_language_cookie) + "=" +
-                                                      std::string(pages::language_code(*chosen)) +
-                                                      "; Path=/; Max-Age=31536000; SameSite=Lax" +
-                                                      (request.tls ? "; Secure" : ""));
+        response.insert(bhttp::field::set_cookie,
+                        std::string(k_language_cookie) + "=" + std::string(pages::language_code(*chosen)) +
+                            "; Path=/; Max-Age=31536000; SameSite=Lax" + (request.tls ? "; Secure" : ""));
     }
     // A request body this site does not read cannot be skipped safely: close after answering.
     const bool unread_body = request.has_body && body_read == BodyRead::no;
@@ -190,7 +191,8 @@ Response Site::receipt_lookup(const RequestInfo& request, std::string_view token
     pipeline::Receipt receipt;
     receipt.reference = (*record)->reference;
     receipt.receipt_token = std::string(token);
-    receipt.archive_type = pipeline::archive_type_from_name((*record)->archive_type).value_or(pipeline::ArchiveType::zip);
+    receipt.archive_type =
+        pipeline::archive_type_from_name((*record)->archive_type).value_or(pipeline::ArchiveType::zip);
     receipt.size = (*record)->size;
     receipt.sha256 = (*record)->sha256;
     receipt.received_at = std::chrono::system_clock::from_time_t((*record)->received_at);
@@ -205,8 +207,8 @@ Response Site::static_file(const RequestInfo& request, std::string_view name) {
     if (name != "style.css") {
         return refusal_response(request, {PublicError::not_found, {}, {}});
     }
-    Response response = make_response(request, bhttp::status::ok, "text/css; charset=utf-8",
-                                      std::string(pages::asset(name)));
+    Response response =
+        make_response(request, bhttp::status::ok, "text/css; charset=utf-8", std::string(pages::asset(name)));
     response.set(bhttp::field::cache_control, "public, max-age=3600");
     return response;
 }
@@ -217,8 +219,8 @@ std::variant<UploadAdmission, Refusal> Site::admit_upload(const RequestInfo& req
     }
     // A browser always says where a request comes from; non-browser clients (curl) cannot be
     // tricked into cross-site requests and carry no cookie of ours.
-    const bool foreign_site = !request.sec_fetch_site.empty() && request.sec_fetch_site != "same-origin" &&
-                              request.sec_fetch_site != "none";
+    const bool foreign_site =
+        !request.sec_fetch_site.empty() && request.sec_fetch_site != "same-origin" && request.sec_fetch_site != "none";
     if ((!request.origin.empty() && request.origin != m_settings.origin) || foreign_site) {
         return Refusal{PublicError::foreign_origin, {}, {}};
     }
@@ -264,15 +266,16 @@ Response Site::receipt_response(const RequestInfo& request, const pipeline::Rece
             {"received_at", iso8601(receipt.received_at)},
             {"warnings", warnings},
         };
-        response = make_response(request, bhttp::status::created, "application/json",
-                                 boost::json::serialize(body) + "\n");
+        response =
+            make_response(request, bhttp::status::created, "application/json", boost::json::serialize(body) + "\n");
         response.set(bhttp::field::cache_control, "no-store");
     } else {
         const pages::PageFrame frame{language_of(request), "/receipt/" + receipt.receipt_token};
-        const pages::ReceiptView view{receipt.reference,        std::string(pipeline::archive_type_name(receipt.archive_type)),
-                                      receipt.size,             receipt.sha256,
-                                      receipt.received_at,      receipt.warnings,
-                                      receipt_url};
+        const pages::ReceiptView view{
+            receipt.reference,   std::string(pipeline::archive_type_name(receipt.archive_type)),
+            receipt.size,        receipt.sha256,
+            receipt.received_at, receipt.warnings,
+            receipt_url};
         response = page_response(request, pages::receipt_page(frame, view), frame.language);
         response.result(bhttp::status::created);
     }
@@ -306,7 +309,11 @@ Response Site::refusal_response(const RequestInfo& request, const Refusal& refus
         response = make_response(request, static_cast<bhttp::status>(error.status), "application/json",
                                  boost::json::serialize(body) + "\n");
     } else {
-        const pages::PageFrame frame{language, request.path};
+        // The language switch links back to the page: only to one of ours, never to a path the
+        // client made up ("//elsewhere.example").
+        const bool own_page = request.path == "/privacy" || request.path.starts_with("/receipt/");
+        const pages::PageFrame frame{language,
+                                     own_page && request.path.find("//") == std::string::npos ? request.path : "/"};
         response = make_response(request, static_cast<bhttp::status>(error.status), "text/html; charset=utf-8",
                                  pages::error_page(frame, error.code, parameters));
     }

@@ -42,7 +42,7 @@ ProcessResult run_shell(const std::string& command, const std::string& directory
     ::close(out_fd);
     ::close(err_fd);
     const std::string line =
-        "cd " + shell_quote(directory) + " && { " + command + " ; } </dev/null >" + out_path + " 2>" + err_path;
+        "cd " + shell_quote(directory) + " && { " + command + "\n} </dev/null >" + out_path + " 2>" + err_path;
     const int status = std::system(line.c_str());
     ProcessResult result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -78,7 +78,15 @@ std::string ServerProcess::log() const {
     return text.str();
 }
 
-void ServerProcess::restart() { start(); }
+void ServerProcess::restart() {
+    start();
+}
+
+void ServerProcess::signal(int signal_number) {
+    if (m_pid > 0) {
+        ::kill(m_pid, signal_number);
+    }
+}
 
 void ServerProcess::kill() {
     if (m_pid > 0) {

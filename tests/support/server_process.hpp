@@ -31,6 +31,8 @@ public:
     void kill();
     // SIGTERM; waits and returns the exit status.
     int terminate();
+    // Sends `signal_number` without waiting.
+    void signal(int signal_number);
 
 private:
     void start();

@@ -24,6 +24,7 @@ private:
 };
 
 std::vector<std::uint8_t> read_file(const std::filesystem::path& path);
+std::string read_file_text(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::vector<std::uint8_t>& data);
 // Deterministic pseudo-random bytes.
 std::vector<std::uint8_t> pattern_bytes(std::size_t size, std::uint32_t seed = 1);
