@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds supportdrop and runs it. The receiver (`supportdrop serve`) is
-# not built yet; until then this shows --help and a keygen/seal/open round trip.
+# Sets up the machine, builds supportdrop and runs the receiver on its embedded defaults:
+# http://127.0.0.1:8080, data in ./supportdrop-data (SQLite, sealed files), a generated demo
+# staff identity there, admin endpoints on 127.0.0.1:9090. Ctrl-C stops it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -8,20 +9,10 @@ cd "$root"
 scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" --target supportdrop >/dev/null
-supportdrop=$root/build/src/supportdrop
 
-"$supportdrop" --help
-echo
-demo=$(mktemp -d)
-trap 'rm -rf "$demo"' EXIT
-cd "$demo"
-echo "\$ supportdrop keygen -o staff.key"
-recipient=$("$supportdrop" keygen -o staff.key)
-echo "$recipient"
-echo "\$ supportdrop seal -r $recipient -o README.md.age README.md"
-cp "$root/README.md" README.md
-"$supportdrop" seal -r "$recipient" -o README.md.age README.md
-ls -l README.md README.md.age
-echo "\$ supportdrop open -i staff.key -o README.opened README.md.age"
-"$supportdrop" open -i staff.key -o README.opened README.md.age
-cmp README.md README.opened && echo "round trip ok: README.opened equals README.md"
+cat <<'HINT'
+supportdrop is starting on http://127.0.0.1:8080 (upload page) and http://127.0.0.1:9090/metrics.
+Try:   curl -F file=@some-archive.zip -H 'Accept: application/json' http://127.0.0.1:8080/upload
+Open:  build/src/supportdrop open -i supportdrop-data/demo-identity.txt supportdrop-data/inbox/<id>.archive.age
+HINT
+exec build/src/supportdrop serve "$@"

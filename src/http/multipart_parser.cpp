@@ -185,8 +185,8 @@ Result<void> MultipartParser::feed_body(std::span<const std::uint8_t>& data) {
         }
         m_carry.clear();
     }
-    const auto* found = static_cast<const std::uint8_t*>(
-        ::memmem(data.data(), data.size(), delimiter.data(), delimiter.size()));
+    const auto* found =
+        static_cast<const std::uint8_t*>(::memmem(data.data(), data.size(), delimiter.data(), delimiter.size()));
     if (found != nullptr) {
         const auto offset = static_cast<std::size_t>(found - data.data());
         if (auto emitted = emit(data.first(offset)); !emitted) {
@@ -226,8 +226,13 @@ Result<void> MultipartParser::feed_after_delimiter(std::span<const std::uint8_t>
 
 Result<void> MultipartParser::feed_headers(std::span<const std::uint8_t>& data) {
     const std::size_t old_size = m_carry.size();
-    const std::size_t take = std::min(data.size(), m_max_part_header_bytes + 4 - std::min(old_size, m_max_part_header_bytes + 4));
+    const std::size_t take =
+        std::min(data.size(), m_max_part_header_bytes + 4 - std::min(old_size, m_max_part_header_bytes + 4));
     m_carry.append(reinterpret_cast<const char*>(data.data()), take);
+    // A part without any header line (the blank line comes first) has no Content-Disposition.
+    if (m_carry.starts_with("\r\n")) {
+        return MultipartErrc::malformed;
+    }
     // Search from just before the new bytes, in case "\r\n\r\n" straddles them.
     const std::size_t end = m_carry.find("\r\n\r\n", old_size >= 3 ? old_size - 3 : 0);
     if (end == std::string::npos) {

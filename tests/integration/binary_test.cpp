@@ -1,8 +1,11 @@
 // The built binary itself: help on every level, version, and the release hardening flags.
 
 #include "support/process.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 namespace supportdrop::test {
 namespace {
@@ -18,6 +21,27 @@ TEST(Binary, HelpOnEveryLevel) {
         EXPECT_EQ(help.exit_code, 0) << command;
         EXPECT_NE(help.out.find("--output"), std::string::npos) << command;
     }
+    for (const char* command : {"serve", "check-config"}) {
+        EXPECT_NE(top.out.find(command), std::string::npos) << command;
+        EXPECT_EQ(run_shell(k_supportdrop + " " + command + " --help").exit_code, 0) << command;
+    }
+}
+
+TEST(Binary, CheckConfigAcceptsTheExampleAndExplainsMistakes) {
+    const auto example =
+        run_shell(k_supportdrop + " check-config " SUPPORTDROP_SOURCE_DIR "/config/supportdrop.example.toml");
+    EXPECT_EQ(example.exit_code, 0) << example.err;
+    EXPECT_NE(example.out.find("retention:         30 days"), std::string::npos) << example.out;
+    TempDir dir;
+    std::ofstream(dir / "broken.toml") << "[limits]\nmax_upload_byte = 5\n";
+    const auto broken = run_shell(k_supportdrop + " check-config broken.toml", dir.path());
+    EXPECT_EQ(broken.exit_code, 1);
+    EXPECT_NE(broken.err.find("broken.toml:2: limits.max_upload_byte: unknown option"), std::string::npos)
+        << broken.err;
+    std::ofstream(dir / "recipient.toml") << "[sealing]\nrecipients = [\"age1nope\"]\n";
+    const auto bad_recipient = run_shell(k_supportdrop + " check-config recipient.toml", dir.path());
+    EXPECT_EQ(bad_recipient.exit_code, 1);
+    EXPECT_NE(bad_recipient.err.find("sealing.recipients: 'age1nope'"), std::string::npos) << bad_recipient.err;
 }
 
 TEST(Binary, PrintsItsVersion) {

@@ -1,0 +1,133 @@
+#include "config/config.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace supportdrop::config {
+namespace {
+
+class ConfigTest : public testing::Test {
+protected:
+    std::filesystem::path write(const std::string& text) {
+        const auto path = m_dir / "supportdrop.toml";
+        std::ofstream(path) << text;
+        return path;
+    }
+    test::TempDir m_dir;
+};
+
+TEST_F(ConfigTest, DefaultsAreSafe) {
+    const Config config;
+    EXPECT_EQ(config.listen.to_string(), "127.0.0.1:8080");
+    EXPECT_EQ(config.admin_listen.host, "127.0.0.1");
+    EXPECT_EQ(config.limits.max_upload_bytes, 52'428'800u);
+    EXPECT_FALSE(config.tls);
+    EXPECT_NO_THROW(validate(config));
+}
+
+TEST_F(ConfigTest, ReadsEverySection) {
+    const Config config = load_config(write(R"(
+[server]
+listen = "[::1]:8443"
+public_url = "https://drop.example.com/"
+trusted_proxies = ["127.0.0.1"]
+[tls]
+certificate_file = "cert.pem"
+private_key_file = "/etc/key.pem"
+redirect_listen = "0.0.0.0:80"
+[admin]
+listen = "127.0.0.1:9100"
+[storage]
+data_dir = "data"
+retention_days = 14
+[sealing]
+recipients = ["age1abc"]
+[limits]
+max_upload_bytes = 1000
+header_timeout_seconds = 5
+[privacy]
+controller = "Example GmbH"
+)"));
+    EXPECT_EQ(config.listen.host, "::1");
+    EXPECT_EQ(config.listen.to_string(), "[::1]:8443");
+    EXPECT_EQ(config.origin(), "https://drop.example.com");
+    EXPECT_EQ(config.tls->certificate_file, m_dir / "cert.pem");
+    EXPECT_EQ(config.tls->private_key_file, "/etc/key.pem");
+    EXPECT_EQ(config.redirect_listen->port, 80);
+    EXPECT_EQ(config.data_dir, m_dir / "data");
+    EXPECT_EQ(config.retention_days, 14u);
+    EXPECT_EQ(config.recipients, std::vector<std::string>{"age1abc"});
+    EXPECT_EQ(config.limits.max_upload_bytes, 1000u);
+    EXPECT_EQ(config.limits.header_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(config.privacy.controller, "Example GmbH");
+}
+
+TEST_F(ConfigTest, NamesTheFileLineAndKeyOfAMistake) {
+    const auto expect_error = [&](const std::string& text, const std::string& expected) {
+        try {
+            load_config(write(text));
+            ADD_FAILURE() << "no error for: " << text;
+        } catch (const ConfigError& error) {
+            EXPECT_NE(std::string(error.what()).find(expected), std::string::npos) << error.what();
+        }
+    };
+    expect_error("[server]\nlisen = \"x:1\"\n", "supportdrop.toml:2: server.lisen: unknown option");
+    expect_error("[limits]\nmax_upload_bytes = -1\n", "limits.max_upload_bytes: expected a non-negative whole number");
+    expect_error("[limits]\nheader_timeout_seconds = 0\n", "expected a positive number of seconds");
+    expect_error("[server]\nlisten = \"nocolon\"\n", "expected HOST:PORT");
+    expect_error("[server]\nlisten = \"h:99999\"\n", "invalid port");
+    expect_error("[tls]\ncertificate_file = \"c\"\n", "certificate_file and private_key_file are both required");
+    expect_error("[storage]\nretention_days = 0\n", "retention_days must be at least 1");
+    expect_error("server = 1\n", "expected a [server] table");
+    expect_error("[server\n", "supportdrop.toml:1");
+    expect_error("[sealing]\nrecipients = \"age1\"\n", "expected a list of strings");
+}
+
+} // namespace
+} // namespace supportdrop::config
+
+namespace supportdrop::config {
+namespace {
+
+// The example file documents every option with its default: loading it must give the defaults.
+TEST(ExampleConfig, ShowsExactlyTheDefaults) {
+    const std::filesystem::path example = SUPPORTDROP_SOURCE_DIR "/config/supportdrop.example.toml";
+    const Config loaded = load_config(example);
+    const Config defaults;
+    EXPECT_EQ(loaded.listen, defaults.listen);
+    EXPECT_EQ(loaded.public_url, defaults.public_url);
+    EXPECT_EQ(loaded.trusted_proxies, defaults.trusted_proxies);
+    EXPECT_EQ(loaded.io_threads, defaults.io_threads);
+    EXPECT_EQ(loaded.work_threads, defaults.work_threads);
+    EXPECT_FALSE(loaded.tls);
+    EXPECT_FALSE(loaded.redirect_listen);
+    EXPECT_EQ(loaded.admin_listen, defaults.admin_listen);
+    EXPECT_EQ(loaded.data_dir, example.parent_path() / defaults.data_dir);
+    EXPECT_EQ(loaded.retention_days, defaults.retention_days);
+    EXPECT_EQ(loaded.recipients, defaults.recipients);
+    EXPECT_EQ(loaded.recipients_file, defaults.recipients_file);
+    const Limits& a = loaded.limits;
+    const Limits& b = defaults.limits;
+    EXPECT_EQ(a.max_upload_bytes, b.max_upload_bytes);
+    EXPECT_EQ(a.max_header_bytes, b.max_header_bytes);
+    EXPECT_EQ(a.header_timeout, b.header_timeout);
+    EXPECT_EQ(a.idle_timeout, b.idle_timeout);
+    EXPECT_EQ(a.upload_timeout, b.upload_timeout);
+    EXPECT_EQ(a.min_upload_rate_bytes_per_second, b.min_upload_rate_bytes_per_second);
+    EXPECT_EQ(a.min_upload_rate_window, b.min_upload_rate_window);
+    EXPECT_EQ(a.max_connections_per_client, b.max_connections_per_client);
+    EXPECT_EQ(a.max_concurrent_uploads_per_client, b.max_concurrent_uploads_per_client);
+    EXPECT_EQ(a.max_uploads_per_client_per_hour, b.max_uploads_per_client_per_hour);
+    EXPECT_EQ(a.max_concurrent_uploads, b.max_concurrent_uploads);
+    EXPECT_EQ(a.min_free_disk_bytes, b.min_free_disk_bytes);
+    EXPECT_EQ(a.drain_timeout, b.drain_timeout);
+    EXPECT_EQ(a.drain_max_bytes, b.drain_max_bytes);
+    EXPECT_EQ(a.shutdown_timeout, b.shutdown_timeout);
+    EXPECT_EQ(loaded.privacy.controller, defaults.privacy.controller);
+    EXPECT_EQ(loaded.privacy.contact, defaults.privacy.contact);
+}
+
+} // namespace
+} // namespace supportdrop::config

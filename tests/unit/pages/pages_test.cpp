@@ -1,0 +1,76 @@
+#include "http/public_error.hpp"
+#include "pages/pages.hpp"
+#include "pages/template.hpp"
+
+#include <gtest/gtest.h>
+
+namespace supportdrop::pages {
+namespace {
+
+TEST(Template, EscapesValuesAndRendersSections) {
+    const TemplateValues values = {{"name", "<b>&\"'"}, {"raw", "<i>ok</i>"}, {"empty", ""}, {"full", "x"}};
+    EXPECT_EQ(render_template("a {{name}} b", values), "a &lt;b&gt;&amp;&quot;&#39; b");
+    EXPECT_EQ(render_template("{{{raw}}}", values), "<i>ok</i>");
+    EXPECT_EQ(render_template("{{#full}}shown {{full}}{{/full}}{{#empty}}hidden{{/empty}}", values), "shown x");
+    EXPECT_EQ(render_template("{{^empty}}fallback{{/empty}}", values), "fallback");
+    EXPECT_THROW(render_template("{{missing}}", values), TemplateError);
+    EXPECT_THROW(render_template("{{#full}}open", values), TemplateError);
+}
+
+TEST(Language, FollowsTheSwitchThenAcceptLanguage) {
+    EXPECT_EQ(choose_language("", "", ""), Language::de);
+    EXPECT_EQ(choose_language("", "", "en-US,en;q=0.9"), Language::en);
+    EXPECT_EQ(choose_language("", "", "fr, en;q=0.4, de;q=0.8"), Language::de);
+    EXPECT_EQ(choose_language("", "", "fr"), Language::de);
+    EXPECT_EQ(choose_language("", "", "en;q=0"), Language::de);
+    EXPECT_EQ(choose_language("", "en", "de"), Language::en);
+    EXPECT_EQ(choose_language("de", "en", "en"), Language::de);
+    EXPECT_EQ(choose_language("xx", "", "en"), Language::en);
+}
+
+TEST(Messages, EveryPublicErrorHasBothTexts) {
+    for (const auto& error : http::k_public_errors) {
+        EXPECT_TRUE(has_text("error." + std::string(error.code) + ".message")) << error.code;
+        EXPECT_TRUE(has_text("error." + std::string(error.code) + ".advice")) << error.code;
+    }
+    for (const char* kind :
+         {"empty", "pdf", "png", "jpeg", "gif", "7z", "xz", "bzip2", "zstd", "executable", "text", "unknown"}) {
+        EXPECT_TRUE(has_text("kind." + std::string(kind))) << kind;
+    }
+    for (const char* type : {"zip", "rar4", "rar5", "gzip", "tar"}) {
+        EXPECT_TRUE(has_text("type." + std::string(type))) << type;
+    }
+    EXPECT_EQ(text(Language::en, "error.not_an_archive.message", {{"kind", "a PDF document"}}),
+              "This is a PDF document, not an archive.");
+}
+
+TEST(Pages, RenderInBothLanguagesWithoutInlineScript) {
+    const ServiceFacts facts{52'428'800, 30, 2, "Example GmbH", "privacy@example.com"};
+    for (const Language language : {Language::de, Language::en}) {
+        const PageFrame frame{language, "/"};
+        const std::string upload = upload_page(frame, facts, "TOKEN");
+        EXPECT_NE(upload.find("action=\"/upload?csrf=TOKEN\""), std::string::npos);
+        EXPECT_NE(upload.find(language == Language::de ? "52,4 MB" : "52.4 MB"), std::string::npos);
+        EXPECT_EQ(upload.find("<script"), std::string::npos);
+        const std::string privacy = privacy_page(frame, facts);
+        EXPECT_NE(privacy.find("Example GmbH"), std::string::npos);
+        EXPECT_NE(privacy.find("30"), std::string::npos);
+        const std::string receipt =
+            receipt_page(frame, {"SD-AAAA-BBBB", "zip", 10, "ab", {}, {"extension_mismatch"}, "https://x/receipt/t"});
+        EXPECT_NE(receipt.find("SD-AAAA-BBBB"), std::string::npos);
+        for (const auto& error : http::k_public_errors) {
+            const std::string page =
+                error_page(frame, error.code, {{"max_mb", "1"}, {"retry_after", "5"}, {"kind", "x"}});
+            EXPECT_EQ(page.find("error."), std::string::npos) << "untranslated key on " << error.code;
+        }
+    }
+}
+
+TEST(Pages, FormatsMegabytes) {
+    EXPECT_EQ(format_megabytes(Language::en, 52'428'800), "52.4");
+    EXPECT_EQ(format_megabytes(Language::de, 52'428'800), "52,4");
+    EXPECT_EQ(format_megabytes(Language::en, 1'000'000), "1");
+}
+
+} // namespace
+} // namespace supportdrop::pages
