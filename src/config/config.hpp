@@ -28,10 +28,10 @@ struct TlsSettings {
 // Everything the network controls, bounded (DESIGN.md section 5, property 3).
 struct Limits {
     std::uint64_t max_upload_bytes = 52'428'800; // 50 MiB of file data
-    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_header_bytes = std::size_t{16} * 1024;
     std::chrono::seconds header_timeout{10};
-    std::chrono::seconds idle_timeout{30};          // keep-alive between requests
-    std::chrono::seconds upload_timeout{3600};      // one whole upload
+    std::chrono::seconds idle_timeout{30};     // keep-alive between requests
+    std::chrono::seconds upload_timeout{3600}; // one whole upload
     std::uint64_t min_upload_rate_bytes_per_second = 4096;
     std::chrono::seconds min_upload_rate_window{30}; // the rate is measured over this window
     unsigned max_connections_per_client = 16;
@@ -57,8 +57,8 @@ struct Config {
     ListenAddress admin_listen{"127.0.0.1", 9090};
     std::vector<std::string> trusted_proxies; // addresses whose X-Forwarded-For/Forwarded is used
     std::filesystem::path data_dir = "supportdrop-data";
-    std::vector<std::string> recipients;         // age1... staff recipients
-    std::filesystem::path recipients_file;       // more of them, one per line
+    std::vector<std::string> recipients;   // age1... staff recipients
+    std::filesystem::path recipients_file; // more of them, one per line
     unsigned retention_days = 30;
     unsigned io_threads = 0;   // 0: one per core
     unsigned work_threads = 0; // hashing and sealing; 0: one per core

@@ -8,6 +8,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
 #include <spdlog/spdlog.h>
 
 namespace supportdrop::http {
@@ -29,8 +30,7 @@ asio::awaitable<std::invoke_result_t<Work>> run_on_workers(asio::thread_pool& wo
         workers, [&work]() -> asio::awaitable<Value> { co_return work(); }, asio::use_awaitable);
 }
 
-inline constexpr std::size_t k_body_buffer_size = 64 * 1024;
-inline constexpr std::uint64_t k_upload_body_overhead = 64 * 1024;
+inline constexpr std::size_t k_body_buffer_size = std::size_t{64} * 1024;
 inline constexpr std::chrono::seconds k_write_timeout{30};
 
 // Writes `response`; false if that failed.
@@ -59,8 +59,8 @@ asio::awaitable<void> refuse_and_drain(Stream& stream, Site& site, const Request
     std::uint64_t drained = 0;
     while (drained < limits.drain_max_bytes) {
         beast::error_code error;
-        const std::size_t n = co_await stream.async_read_some(asio::buffer(scratch),
-                                                               asio::redirect_error(asio::use_awaitable, error));
+        const std::size_t n =
+            co_await stream.async_read_some(asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, error));
         if (error) {
             break;
         }
@@ -91,8 +91,8 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         }
     }
     const config::Limits& limits = site.limits();
-    parser.body_limit(limits.max_upload_bytes + k_upload_body_overhead);
-    UploadReceiver receiver(site.pipeline(), std::move(admitted.boundary));
+    parser.body_limit(limits.max_upload_bytes + k_multipart_overhead);
+    UploadReceiver receiver(site.pipeline(), admitted.boundary);
     std::vector<std::uint8_t> chunk(k_body_buffer_size);
     const auto deadline = started + limits.upload_timeout;
     auto window_start = started;
@@ -128,8 +128,8 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         const std::size_t n = chunk.size() - parser.get().body().size;
         window_bytes += n;
         if (std::chrono::steady_clock::now() - window_start >= limits.min_upload_rate_window) {
-            const auto window_seconds =
-                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(limits.min_upload_rate_window).count());
+            const auto window_seconds = static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(limits.min_upload_rate_window).count());
             if (window_bytes < limits.min_upload_rate_bytes_per_second * window_seconds) {
                 refusal = Refusal{PublicError::timeout, {}, {}};
                 break;

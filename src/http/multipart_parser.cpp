@@ -113,8 +113,10 @@ Result<std::string> boundary_from_content_type(std::string_view content_type) {
     return *boundary;
 }
 
-MultipartParser::MultipartParser(std::string boundary, MultipartHandler& handler, std::size_t max_part_header_bytes)
-    : m_delimiter("\r\n--" + boundary), m_handler(&handler), m_max_part_header_bytes(max_part_header_bytes),
+MultipartParser::MultipartParser(std::string_view boundary, MultipartHandler& handler,
+                                 std::size_t max_part_header_bytes)
+    : m_delimiter("\r\n--" + std::string(boundary)), m_handler(&handler),
+      m_max_part_header_bytes(max_part_header_bytes),
       // The first delimiter may open the body without a preceding CRLF: pretend there was one.
       m_carry("\r\n") {}
 

@@ -50,7 +50,7 @@ Result<std::string> boundary_from_content_type(std::string_view content_type);
 // Not thread-safe.
 class MultipartParser {
 public:
-    MultipartParser(std::string boundary, MultipartHandler& handler, std::size_t max_part_header_bytes = 8192);
+    MultipartParser(std::string_view boundary, MultipartHandler& handler, std::size_t max_part_header_bytes = 8192);
 
     Result<void> feed(std::span<const std::uint8_t> data);
     // The body ended; fails with MultipartErrc::truncated unless the closing delimiter was seen.

@@ -4,6 +4,7 @@
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
+
 #include <csignal>
 #include <mutex>
 #include <thread>
@@ -50,7 +51,7 @@ tcp::endpoint endpoint_of(const config::ListenAddress& address) {
     return {ip, address.port};
 }
 
-void log_exception(std::exception_ptr exception) {
+void log_exception(const std::exception_ptr& exception) {
     if (!exception) {
         return;
     }
@@ -61,7 +62,7 @@ void log_exception(std::exception_ptr exception) {
     }
 }
 
-Response plain_response(unsigned version, bhttp::status status, std::string content_type, std::string body) {
+Response plain_response(unsigned version, bhttp::status status, std::string_view content_type, std::string body) {
     Response response{status, version};
     response.set(bhttp::field::content_type, content_type);
     response.set(bhttp::field::cache_control, "no-store");
@@ -177,8 +178,7 @@ private:
             co_return;
         }
         // A trusted proxy carries many clients: its connections are not counted as one client's.
-        const bool via_proxy =
-            std::ranges::find(m_config.trusted_proxies, peer) != m_config.trusted_proxies.end();
+        const bool via_proxy = std::ranges::find(m_config.trusted_proxies, peer) != m_config.trusted_proxies.end();
         ClientLimits::Admission admission;
         if (!via_proxy) {
             admission = m_limits.admit_connection(client_key(peer));
@@ -187,8 +187,8 @@ private:
         if (admission.refusal != ClientLimits::Refusal::none) {
             RequestInfo request;
             request.tls = false;
-            Response response = m_site.refusal_response(
-                request, {PublicError::too_many_connections, {}, admission.retry_after});
+            Response response =
+                m_site.refusal_response(request, {PublicError::too_many_connections, {}, admission.retry_after});
             if (!m_tls) {
                 co_await write_response(plain, response);
             }
@@ -268,15 +268,16 @@ private:
             response = plain_response(request.version(), bhttp::status::ok, "text/plain; charset=utf-8", "ok\n");
         } else if (path == "/readyz") {
             auto ready = co_await run_on_workers(m_workers, [this] { return m_ready(); });
-            response = ready ? plain_response(request.version(), bhttp::status::ok, "text/plain; charset=utf-8", "ready\n")
-                             : plain_response(request.version(), bhttp::status::service_unavailable,
-                                              "text/plain; charset=utf-8", "not ready: " + ready.error().message() + "\n");
+            response =
+                ready ? plain_response(request.version(), bhttp::status::ok, "text/plain; charset=utf-8", "ready\n")
+                      : plain_response(request.version(), bhttp::status::service_unavailable,
+                                       "text/plain; charset=utf-8", "not ready: " + ready.error().message() + "\n");
         } else if (path == "/metrics") {
             response = plain_response(request.version(), bhttp::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                                       m_metrics.render(m_limits.uploads_in_flight()));
         } else {
-            response = plain_response(request.version(), bhttp::status::not_found, "text/plain; charset=utf-8",
-                                      "not found\n");
+            response =
+                plain_response(request.version(), bhttp::status::not_found, "text/plain; charset=utf-8", "not found\n");
         }
         co_await write_response(stream, response);
     }
@@ -361,10 +362,16 @@ Server::Server(const config::Config& config, Site& site, Metrics& metrics, Clien
 
 Server::~Server() = default;
 
-void Server::start() { m_impl->start(); }
+void Server::start() {
+    m_impl->start();
+}
 
-void Server::run() { m_impl->run(); }
+void Server::run() {
+    m_impl->run();
+}
 
-std::string Server::bound_origin() const { return m_impl->bound_origin(); }
+std::string Server::bound_origin() const {
+    return m_impl->bound_origin();
+}
 
 } // namespace supportdrop::http

@@ -11,8 +11,6 @@
 namespace supportdrop::http {
 namespace {
 
-// Room for the multipart framing around the file data in a declared Content-Length.
-constexpr std::uint64_t k_multipart_overhead = 64 * 1024;
 constexpr std::string_view k_language_cookie = "sd_lang";
 constexpr std::string_view k_csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                    "frame-ancestors 'none'; base-uri 'none'";

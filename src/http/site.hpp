@@ -11,8 +11,9 @@
 #include "pages/pages.hpp"
 #include "pipeline/upload_session.hpp"
 
-#include <atomic>
 #include <boost/beast/http.hpp>
+
+#include <atomic>
 #include <optional>
 #include <string>
 #include <variant>
@@ -21,6 +22,9 @@ namespace supportdrop::http {
 
 namespace bhttp = boost::beast::http;
 using Response = bhttp::response<bhttp::string_body>;
+
+// Room for the multipart framing around the file data, in a declared or streamed body size.
+inline constexpr std::uint64_t k_multipart_overhead = std::uint64_t{64} * 1024;
 
 // What the site needs to know of a request, taken from its header.
 struct RequestInfo {
@@ -68,8 +72,8 @@ struct SiteSettings {
 // Thread-safe.
 class Site {
 public:
-    Site(SiteSettings settings, const pipeline::PipelineContext& pipeline, const CsrfGuard& csrf,
-         ClientLimits& limits, Metrics& metrics);
+    Site(SiteSettings settings, const pipeline::PipelineContext& pipeline, const CsrfGuard& csrf, ClientLimits& limits,
+         Metrics& metrics);
 
     // Everything but an upload body: pages, receipts, static files, errors.
     Response respond(const RequestInfo& request);

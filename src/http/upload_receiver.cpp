@@ -20,12 +20,14 @@ const boost::system::error_category& form_category() {
     return category;
 }
 
-ErrorCode form_error(FormErrc error) { return ErrorCode(static_cast<int>(error), form_category()); }
+ErrorCode form_error(FormErrc error) {
+    return ErrorCode(static_cast<int>(error), form_category());
+}
 
 } // namespace
 
-UploadReceiver::UploadReceiver(const pipeline::PipelineContext& context, std::string boundary)
-    : m_context(&context), m_parser(std::move(boundary), *this) {}
+UploadReceiver::UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary)
+    : m_context(&context), m_parser(boundary, *this) {}
 
 Refusal UploadReceiver::refusal_for(const ErrorCode& error) const {
     if (error.category() == form_category()) {

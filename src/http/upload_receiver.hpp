@@ -24,7 +24,7 @@ struct Refusal {
 // succeeded leaves nothing behind. Not thread-safe.
 class UploadReceiver final : private MultipartHandler {
 public:
-    UploadReceiver(const pipeline::PipelineContext& context, std::string boundary);
+    UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary);
 
     // Takes the next body bytes; a refusal ends the upload.
     std::optional<Refusal> feed(std::span<const std::uint8_t> body);
