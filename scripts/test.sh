@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds, and runs every test: the format check, the unit tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer, a short libFuzzer run per target, and then the
-# whole suite (unit and integration) on the release build, ending with ctest's summary line.
+# Sets up the machine, builds, and runs every test: the format check, clang-tidy, the unit
+# tests under AddressSanitizer + UndefinedBehaviorSanitizer, a short libFuzzer run per target,
+# and then the whole suite (unit, integration and browser) on the release build, ending with
+# ctest's summary line. Screenshots of the pages land in build/artifacts/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -50,6 +51,9 @@ for target in age_header age_decrypt multipart; do
   fi
 done
 rm -f "$log"
+
+step "browser test dependencies (npm ci)"
+npm ci --no-audit --no-fund --loglevel=error
 
 step "all tests (release build)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null

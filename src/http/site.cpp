@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <spdlog/spdlog.h>
 
@@ -202,11 +203,15 @@ Response Site::receipt_lookup(const RequestInfo& request, std::string_view token
 }
 
 Response Site::static_file(const RequestInfo& request, std::string_view name) {
-    if (name != "style.css") {
+    static constexpr std::pair<std::string_view, std::string_view> files[] = {
+        {"style.css", "text/css; charset=utf-8"},
+        {"favicon.svg", "image/svg+xml"},
+    };
+    const auto* file = std::ranges::find(files, name, &std::pair<std::string_view, std::string_view>::first);
+    if (file == std::end(files)) {
         return refusal_response(request, {PublicError::not_found, {}, {}});
     }
-    Response response =
-        make_response(request, bhttp::status::ok, "text/css; charset=utf-8", std::string(pages::asset(name)));
+    Response response = make_response(request, bhttp::status::ok, file->second, std::string(pages::asset(name)));
     response.set(bhttp::field::cache_control, "public, max-age=3600");
     return response;
 }
@@ -216,10 +221,15 @@ std::variant<UploadAdmission, Refusal> Site::admit_upload(const RequestInfo& req
         return Refusal{PublicError::shutting_down, {}, std::chrono::seconds(30)};
     }
     // A browser always says where a request comes from; non-browser clients (curl) cannot be
-    // tricked into cross-site requests and carry no cookie of ours.
+    // tricked into cross-site requests and carry no cookie of ours. Under our
+    // "Referrer-Policy: no-referrer" browsers send "Origin: null" even for same-origin POSTs
+    // (Fetch standard, "serializing a request origin"), so "null" decides nothing: then
+    // Sec-Fetch-Site and the CSRF token do.
     const bool foreign_site =
         !request.sec_fetch_site.empty() && request.sec_fetch_site != "same-origin" && request.sec_fetch_site != "none";
-    if ((!request.origin.empty() && request.origin != m_settings.origin) || foreign_site) {
+    const bool foreign_origin =
+        !request.origin.empty() && request.origin != "null" && request.origin != m_settings.origin;
+    if (foreign_origin || foreign_site) {
         return Refusal{PublicError::foreign_origin, {}, {}};
     }
     const bool from_browser = !request.origin.empty() || !request.sec_fetch_site.empty() || !request.cookie.empty();

@@ -8,8 +8,8 @@ namespace supportdrop::pages {
 namespace {
 
 std::string with_language(const PageFrame& frame, Language language) {
-    return frame.path + (frame.path.find('?') == std::string::npos ? "?" : "&") + "lang=" +
-           std::string(language_code(language));
+    return frame.path + (frame.path.find('?') == std::string::npos ? "?" : "&") +
+           "lang=" + std::string(language_code(language));
 }
 
 std::string frame_page(const PageFrame& frame, std::string_view title_key, std::string content) {
@@ -47,7 +47,7 @@ std::string format_time(std::chrono::system_clock::time_point time) {
 } // namespace
 
 std::string format_megabytes(Language language, std::uint64_t bytes) {
-    const std::uint64_t tenths = (bytes + 50'000) / 100'000;
+    const std::uint64_t tenths = (bytes * 10 + 524'288) / 1'048'576;
     std::string out = std::to_string(tenths / 10);
     if (tenths % 10 != 0) {
         out += (language == Language::de ? ',' : '.');
@@ -82,9 +82,9 @@ std::string receipt_page(const PageFrame& frame, const ReceiptView& receipt) {
     for (const std::string& warning : receipt.warnings) {
         values["warning"] = text(frame.language, "warning." + warning, {{"type", type}});
     }
-    add_texts(values, frame.language, "receipt",
-              {"heading", "intro", "reference_label", "type_label", "size_label", "sha256_label", "time_label",
-               "next"});
+    add_texts(
+        values, frame.language, "receipt",
+        {"heading", "intro", "reference_label", "type_label", "size_label", "sha256_label", "time_label", "next"});
     return frame_page(frame, "receipt.title", render_template(asset("receipt.html"), values));
 }
 
@@ -92,8 +92,7 @@ std::string privacy_page(const PageFrame& frame, const ServiceFacts& facts) {
     const MessageParameters parameters = {{"days", std::to_string(facts.retention_days)},
                                           {"recipients", std::to_string(facts.recipient_count)}};
     TemplateValues values = {
-        {"controller",
-         facts.controller.empty() ? text(frame.language, "privacy.controller_unset") : facts.controller},
+        {"controller", facts.controller.empty() ? text(frame.language, "privacy.controller_unset") : facts.controller},
         {"contact", facts.contact},
     };
     add_texts(values, frame.language, "privacy",

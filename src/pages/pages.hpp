@@ -46,7 +46,8 @@ std::string privacy_page(const PageFrame& frame, const ServiceFacts& facts);
 // An error page for a public error code ("too_large", ...); `parameters` fill its message.
 std::string error_page(const PageFrame& frame, std::string_view public_code, const MessageParameters& parameters);
 
-// Megabytes (10^6) as customers count them, without needless decimals: 52428800 -> "52.4"/"52,4".
+// Megabytes as customers' file managers show them (Windows Explorer: 2^20 bytes, labelled "MB"),
+// to a tenth, without needless decimals: 52428800 -> "50", 1500000 -> "1.4"/"1,4".
 std::string format_megabytes(Language language, std::uint64_t bytes);
 
 } // namespace supportdrop::pages
