@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in deps/debian-packages.txt that are missing.
-# Idempotent and non-interactive; a no-op when everything is installed.
+# Installs the Debian packages listed in deps/debian-packages.txt (or in the list files given as
+# arguments) that are missing. Idempotent and non-interactive; a no-op when all are installed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$root/deps/debian-packages.txt" | grep -v '^$')
+lists=("$@")
+((${#lists[@]} > 0)) || lists=("$root/deps/debian-packages.txt")
+mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "${lists[@]}" | grep -v '^$')
 missing=()
 for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

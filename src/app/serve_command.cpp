@@ -162,9 +162,9 @@ int run_serve(const ServeOptions& options) {
         pipeline.metadata = metadata->get();
         pipeline.max_upload_bytes = config.limits.max_upload_bytes;
 
-        http::ClientLimits limits({config.limits.max_connections_per_client,
-                                   config.limits.max_concurrent_uploads_per_client,
-                                   config.limits.max_uploads_per_client_per_hour, config.limits.max_concurrent_uploads});
+        http::ClientLimits limits(
+            {config.limits.max_connections_per_client, config.limits.max_concurrent_uploads_per_client,
+             config.limits.max_uploads_per_client_per_hour, config.limits.max_concurrent_uploads});
         http::Metrics metrics;
         const pages::ServiceFacts facts{config.limits.max_upload_bytes, config.retention_days,
                                         pipeline.recipients.size(), config.privacy.controller, config.privacy.contact};
@@ -187,9 +187,8 @@ int run_serve(const ServeOptions& options) {
         if (config.public_url.empty()) {
             site.set_origin(server.bound_origin());
         }
-        spdlog::info("serve.started origin={} recipients={}", config.public_url.empty() ? server.bound_origin()
-                                                                                          : config.origin(),
-                     pipeline.recipients.size());
+        spdlog::info("serve.started origin={} recipients={}",
+                     config.public_url.empty() ? server.bound_origin() : config.origin(), pipeline.recipients.size());
         server.run();
         return 0;
     } catch (const std::exception& error) {

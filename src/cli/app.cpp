@@ -66,8 +66,9 @@ void add_serve(CLI::App& app, app::ServeOptions& options) {
     CLI::App* command = app.add_subcommand(
         "serve", "Run the upload receiver (without --config: a local demo on http://127.0.0.1:8080 with data in "
                  "./supportdrop-data)");
-    command->add_option("-c,--config", options.config_file,
-                        "Configuration file (TOML; see config/supportdrop.example.toml)")
+    command
+        ->add_option("-c,--config", options.config_file,
+                     "Configuration file (TOML; see config/supportdrop.example.toml)")
         ->option_text("FILE");
     command->callback([&options] { throw CLI::RuntimeError(app::run_serve(options)); });
 }

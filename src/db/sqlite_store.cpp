@@ -18,7 +18,9 @@ const boost::system::error_category& sqlite_category() noexcept {
     return category;
 }
 
-ErrorCode sqlite_error(int code) { return ErrorCode(code, sqlite_category()); }
+ErrorCode sqlite_error(int code) {
+    return ErrorCode(code, sqlite_category());
+}
 
 constexpr std::string_view k_schema = R"sql(
 CREATE TABLE IF NOT EXISTS uploads (
@@ -203,8 +205,9 @@ private:
         if (const int step = sqlite3_step(s); step != SQLITE_DONE) {
             return sqlite_error(step);
         }
-        for (const char* sql : {"INSERT INTO audit (upload_id, transition, at, actor) VALUES (?, 'sealed', ?, 'receiver')",
-                                "INSERT INTO notifications (upload_id, kind, created_at) VALUES (?, 'upload.sealed', ?)"}) {
+        for (const char* sql :
+             {"INSERT INTO audit (upload_id, transition, at, actor) VALUES (?, 'sealed', ?, 'receiver')",
+              "INSERT INTO notifications (upload_id, kind, created_at) VALUES (?, 'upload.sealed', ?)"}) {
             auto statement = prepare(sql);
             if (!statement) {
                 return statement.error();
@@ -248,8 +251,8 @@ private:
 
 Result<std::unique_ptr<MetadataStore>> open_sqlite_store(const std::filesystem::path& file) {
     sqlite3* raw = nullptr;
-    const int code = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                     nullptr);
+    const int code = sqlite3_open_v2(file.c_str(), &raw,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
     std::unique_ptr<sqlite3, DatabaseDeleter> database(raw);
     if (code != SQLITE_OK) {
         return sqlite_error(code);

@@ -39,7 +39,9 @@ ClientLimits::Ticket& ClientLimits::Ticket::operator=(Ticket&& other) noexcept {
     return *this;
 }
 
-ClientLimits::Ticket::~Ticket() { release(); }
+ClientLimits::Ticket::~Ticket() {
+    release();
+}
 
 void ClientLimits::Ticket::release() {
     if (m_limits != nullptr) {

@@ -34,7 +34,8 @@ public:
     class Ticket {
     public:
         Ticket() = default;
-        Ticket(ClientLimits* limits, std::string key, bool upload) : m_limits(limits), m_key(std::move(key)), m_upload(upload) {}
+        Ticket(ClientLimits* limits, std::string key, bool upload)
+            : m_limits(limits), m_key(std::move(key)), m_upload(upload) {}
         Ticket(Ticket&& other) noexcept;
         Ticket& operator=(Ticket&& other) noexcept;
         Ticket(const Ticket&) = delete;

@@ -72,8 +72,8 @@ util::Result<std::string> CsrfGuard::new_cookie_value() const {
 }
 
 std::string CsrfGuard::token_for(std::string_view cookie_value) const {
-    const auto mac = crypto::hmac_sha256(m_key, {reinterpret_cast<const std::uint8_t*>(cookie_value.data()),
-                                                 cookie_value.size()});
+    const auto mac =
+        crypto::hmac_sha256(m_key, {reinterpret_cast<const std::uint8_t*>(cookie_value.data()), cookie_value.size()});
     return mac ? base64url(*mac) : std::string();
 }
 

@@ -24,7 +24,9 @@ void Metrics::connection_opened() {
     m_connections_open.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Metrics::connection_closed() { m_connections_open.fetch_sub(1, std::memory_order_relaxed); }
+void Metrics::connection_closed() {
+    m_connections_open.fetch_sub(1, std::memory_order_relaxed);
+}
 
 std::string Metrics::render(unsigned uploads_in_flight) const {
     std::ostringstream out;

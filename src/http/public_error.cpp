@@ -5,14 +5,16 @@
 
 namespace supportdrop::http {
 
-static_assert([] {
-    for (std::size_t i = 0; i < std::size(k_public_errors); ++i) {
-        if (static_cast<std::size_t>(k_public_errors[i].error) != i) {
-            return false;
+static_assert(
+    [] {
+        for (std::size_t i = 0; i < std::size(k_public_errors); ++i) {
+            if (static_cast<std::size_t>(k_public_errors[i].error) != i) {
+                return false;
+            }
         }
-    }
-    return true;
-}(), "k_public_errors must list every PublicError in enum order");
+        return true;
+    }(),
+    "k_public_errors must list every PublicError in enum order");
 
 PublicError public_error_for(const util::ErrorCode& error) {
     if (error.category() == pipeline::pipeline_category()) {

@@ -1,7 +1,8 @@
 #include "http/request_fields.hpp"
 
-#include <algorithm>
 #include <boost/asio/ip/address.hpp>
+
+#include <algorithm>
 
 namespace supportdrop::http {
 namespace {
@@ -36,7 +37,9 @@ std::optional<std::string> normalized_address(std::string_view text) {
 
 } // namespace
 
-std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view target_path(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
 
 std::string_view query_parameter(std::string_view target, std::string_view name) {
     const std::size_t question = target.find('?');

@@ -46,7 +46,9 @@ std::optional<std::pair<Language, double>> parse_range(std::string_view range) {
 
 } // namespace
 
-std::string_view language_code(Language language) { return language == Language::de ? "de" : "en"; }
+std::string_view language_code(Language language) {
+    return language == Language::de ? "de" : "en";
+}
 
 std::optional<Language> language_from_code(std::string_view code) {
     if (code == "de") {

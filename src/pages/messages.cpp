@@ -142,7 +142,8 @@ constexpr std::array k_messages = std::to_array<Message>({
     {"error.too_many_uploads.message", "Es laufen gerade zu viele Uploads.", "There are too many uploads right now."},
     {"error.too_many_uploads.advice", "Bitte versuchen Sie es in {retry_after} Sekunden erneut.",
      "Please try again in {retry_after} seconds."},
-    {"error.too_many_connections.message", "Zu viele gleichzeitige Verbindungen.", "Too many simultaneous connections."},
+    {"error.too_many_connections.message", "Zu viele gleichzeitige Verbindungen.",
+     "Too many simultaneous connections."},
     {"error.too_many_connections.advice", "Bitte versuchen Sie es in {retry_after} Sekunden erneut.",
      "Please try again in {retry_after} seconds."},
     {"error.disk_full.message", "Der Server hat gerade keinen Platz für weitere Uploads.",
@@ -153,7 +154,8 @@ constexpr std::array k_messages = std::to_array<Message>({
      "The transfer was too slow or took too long."},
     {"error.timeout.advice", "Bitte versuchen Sie es mit einer stabileren Verbindung erneut.",
      "Please try again with a more stable connection."},
-    {"error.headers_too_large.message", "Die Anfrage hatte zu große Kopfzeilen.", "The request headers were too large."},
+    {"error.headers_too_large.message", "Die Anfrage hatte zu große Kopfzeilen.",
+     "The request headers were too large."},
     {"error.headers_too_large.advice", "Bitte löschen Sie die Cookies dieser Seite und versuchen Sie es erneut.",
      "Please delete this site's cookies and try again."},
     {"error.method_not_allowed.message", "Diese Anfrageart wird hier nicht unterstützt.",
@@ -220,7 +222,9 @@ const Message* find(std::string_view key) {
 
 } // namespace
 
-bool has_text(std::string_view key) { return find(key) != nullptr; }
+bool has_text(std::string_view key) {
+    return find(key) != nullptr;
+}
 
 std::string text(Language language, std::string_view key, const MessageParameters& parameters) {
     const Message* message = find(key);

@@ -9,9 +9,9 @@ namespace supportdrop::pipeline {
 namespace {
 
 bool starts_with(std::span<const std::uint8_t> data, std::string_view magic) {
-    return data.size() >= magic.size() && std::equal(magic.begin(), magic.end(), data.begin(), [](char m, std::uint8_t b) {
-               return static_cast<std::uint8_t>(m) == b;
-           });
+    return data.size() >= magic.size() &&
+           std::equal(magic.begin(), magic.end(), data.begin(),
+                      [](char m, std::uint8_t b) { return static_cast<std::uint8_t>(m) == b; });
 }
 
 // A ustar (POSIX, pax) or GNU tar header block: magic at offset 257 and a valid checksum.
@@ -20,7 +20,10 @@ bool is_tar_header(std::span<const std::uint8_t> block) {
         return false;
     }
     const std::string_view magic(reinterpret_cast<const char*>(block.data() + 257), 8);
-    if (magic != std::string_view("ustar\0" "00", 8) && magic != std::string_view("ustar  \0", 8)) {
+    if (magic != std::string_view("ustar\0"
+                                  "00",
+                                  8) &&
+        magic != std::string_view("ustar  \0", 8)) {
         return false;
     }
     // The checksum field (148..155) holds octal digits; it is summed as if it were spaces.
@@ -43,9 +46,8 @@ bool is_tar_header(std::span<const std::uint8_t> block) {
 }
 
 bool looks_like_text(std::span<const std::uint8_t> data) {
-    return std::all_of(data.begin(), data.end(), [](std::uint8_t c) {
-        return c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c != 0x7f);
-    });
+    return std::all_of(data.begin(), data.end(),
+                       [](std::uint8_t c) { return c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c != 0x7f); });
 }
 
 std::string lower(std::string_view text) {
@@ -83,11 +85,15 @@ ContentType detect_content_type(std::span<const std::uint8_t> head) {
         {"GIF87a", OtherContent::gif},
         {"GIF89a", OtherContent::gif},
         {"7z\xbc\xaf\x27\x1c", OtherContent::seven_zip},
-        {"\xfd" "7zXZ", OtherContent::xz},
+        {"\xfd"
+         "7zXZ",
+         OtherContent::xz},
         {"BZh", OtherContent::bzip2},
         {"\x28\xb5\x2f\xfd", OtherContent::zstd},
         {"MZ", OtherContent::executable},
-        {"\x7f" "ELF", OtherContent::executable},
+        {"\x7f"
+         "ELF",
+         OtherContent::executable},
     }};
     for (const auto& [magic, kind] : others) {
         if (starts_with(head, magic)) {

@@ -3,6 +3,7 @@
 #include "pipeline/identifiers.hpp"
 
 #include <boost/json.hpp>
+
 #include <ctime>
 
 namespace supportdrop::pipeline {

@@ -3,11 +3,11 @@
 // the bytes arrive, made durable and recorded only when it is complete and acceptable.
 
 #include "age/encryptor.hpp"
+#include "crypto/sha256.hpp"
 #include "db/metadata_store.hpp"
 #include "pipeline/content_type.hpp"
 #include "pipeline/errors.hpp"
 #include "storage/sealed_store.hpp"
-#include "crypto/sha256.hpp"
 
 #include <chrono>
 #include <functional>

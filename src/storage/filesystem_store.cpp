@@ -1,5 +1,4 @@
 #include "storage/sealed_store.hpp"
-
 #include "util/atomic_file.hpp"
 
 #include <sys/stat.h>

@@ -6,8 +6,9 @@
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 
-#include <algorithm>
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <memory>
 
 namespace supportdrop::test {
@@ -50,7 +51,8 @@ protected:
     StoredState stored_state() const {
         StoredState state;
         const auto data = m_server->data_dir();
-        for (const auto& [directory, names] : {std::pair{data / "inbox", &state.inbox}, {data / "incoming", &state.incoming}}) {
+        for (const auto& [directory, names] :
+             {std::pair{data / "inbox", &state.inbox}, {data / "incoming", &state.incoming}}) {
             if (std::filesystem::exists(directory)) {
                 for (const auto& entry : std::filesystem::directory_iterator(directory)) {
                     names->push_back(entry.path().filename().string());

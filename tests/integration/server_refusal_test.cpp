@@ -52,7 +52,8 @@ TEST_F(Refusals, NamesWhatWasSentInsteadOfAnArchive) {
     const auto text = upload_bytes("notes.txt", "echo 'just some notes'");
     expect_refusal(text, 415, "not_an_archive");
     EXPECT_NE(text.body.find("a text file"), std::string::npos);
-    const auto german = upload_bytes("bericht.pdf", "printf '%%PDF-1.4'", "-H 'Accept: application/json' -H 'Accept-Language: de'");
+    const auto german =
+        upload_bytes("bericht.pdf", "printf '%%PDF-1.4'", "-H 'Accept: application/json' -H 'Accept-Language: de'");
     EXPECT_NE(german.body.find("Dies ist ein PDF-Dokument, kein Archiv."), std::string::npos) << german.body;
 }
 
@@ -65,24 +66,28 @@ TEST_F(Refusals, FormsWithoutExactlyOneFile) {
     const std::string json = "-H 'Accept: application/json' ";
     expect_refusal(request(json + "-F note=hello " + m_server->url() + "/upload"), 400, "no_file");
     expect_refusal(request(json + "-F 'file=@/dev/null;filename=' " + m_server->url() + "/upload"), 400, "no_file");
-    expect_refusal(request(json + "-F " + zip + " -F " + zip + " " + m_server->url() + "/upload"), 400, "several_files");
+    expect_refusal(request(json + "-F " + zip + " -F " + zip + " " + m_server->url() + "/upload"), 400,
+                   "several_files");
 }
 
 TEST_F(Refusals, MalformedMultipart) {
     const std::string json = "-H 'Accept: application/json' ";
     const std::string zip = (k_archives / "test_read_format_zip.zip").string();
-    expect_refusal(request(json + "-H 'Content-Type: multipart/form-data' --data-binary @" + zip + " " + m_server->url() +
-                           "/upload"),
+    expect_refusal(request(json + "-H 'Content-Type: multipart/form-data' --data-binary @" + zip + " " +
+                           m_server->url() + "/upload"),
                    415, "not_multipart");
-    expect_refusal(request(json + "-H 'Content-Type: application/zip' --data-binary @" + zip + " " + m_server->url() +
-                           "/upload"),
-                   415, "not_multipart");
+    expect_refusal(
+        request(json + "-H 'Content-Type: application/zip' --data-binary @" + zip + " " + m_server->url() + "/upload"),
+        415, "not_multipart");
     // A body that ends before the closing delimiter.
-    ASSERT_EQ(run_shell("printf -- '--XyZ\\r\\nContent-Disposition: form-data; name=\"file\"; filename=\"a.zip\"\\r\\n\\r\\n' > "
-                        "cut.body && cat " + zip + " >> cut.body",
-                        m_dir.path())
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        run_shell(
+            "printf -- '--XyZ\\r\\nContent-Disposition: form-data; name=\"file\"; filename=\"a.zip\"\\r\\n\\r\\n' > "
+            "cut.body && cat " +
+                zip + " >> cut.body",
+            m_dir.path())
+            .exit_code,
+        0);
     expect_refusal(request(json + "-H 'Content-Type: multipart/form-data; boundary=XyZ' --data-binary @cut.body " +
                            m_server->url() + "/upload"),
                    400, "malformed_upload");
@@ -160,7 +165,8 @@ TEST_F(Refusals, ClientDisconnectMidUploadLeavesNothing) {
 class SmallLimits : public Refusals {
 protected:
     std::string extra_config() const override {
-        return "[limits]\nmax_upload_bytes = 1000000\nheader_timeout_seconds = 2\nmax_uploads_per_client_per_hour = 3\n";
+        return "[limits]\nmax_upload_bytes = 1000000\nheader_timeout_seconds = 2\nmax_uploads_per_client_per_hour = "
+               "3\n";
     }
 };
 

@@ -36,12 +36,14 @@ INSTANTIATE_TEST_SUITE_P(Samples, AcceptedUpload,
                                          std::pair{"test_read_format_rar5_stored.rar", "rar5"}),
                          [](const auto& param) {
                              std::string name = param.param.first;
-                             std::ranges::replace_if(name, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+                             std::ranges::replace_if(
+                                 name, [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
                              return name;
                          });
 
 TEST_F(ReceiverTest, BrowsersGetAnHtmlReceiptInTheirLanguage) {
-    const auto german = upload(k_archives / "test_read_format_zip.zip", "-H 'Accept-Language: de-DE,de;q=0.9,en;q=0.5'");
+    const auto german =
+        upload(k_archives / "test_read_format_zip.zip", "-H 'Accept-Language: de-DE,de;q=0.9,en;q=0.5'");
     ASSERT_EQ(german.status, 201);
     EXPECT_EQ(german.header("Content-Type"), "text/html; charset=utf-8");
     EXPECT_NE(german.body.find("Empfangsbestätigung"), std::string::npos);
@@ -85,9 +87,10 @@ TEST_F(ReceiverTest, BrowserFormWithItsCsrfTokenIsAccepted) {
     const std::size_t start = page.body.find("/upload?csrf=");
     ASSERT_NE(start, std::string::npos);
     const std::string action = page.body.substr(start, page.body.find('"', start) - start);
-    const auto result = request("-b cookies.txt -H 'Origin: " + m_server->url() + "' -H 'Sec-Fetch-Site: same-origin' -F " +
-                                shell_quote("file=@" + (k_archives / "test_read_format_zip.zip").string()) + " '" +
-                                m_server->url() + action + "'");
+    const auto result =
+        request("-b cookies.txt -H 'Origin: " + m_server->url() + "' -H 'Sec-Fetch-Site: same-origin' -F " +
+                shell_quote("file=@" + (k_archives / "test_read_format_zip.zip").string()) + " '" + m_server->url() +
+                action + "'");
     EXPECT_EQ(result.status, 201) << result.body;
 }
 

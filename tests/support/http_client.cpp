@@ -17,7 +17,8 @@ std::string HttpResult::header(const std::string& name) const {
     std::string value;
     while (std::getline(lines, line)) {
         std::string lower = line;
-        std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::ranges::transform(lower, lower.begin(),
+                               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         if (lower.starts_with(wanted)) {
             value = line.substr(wanted.size());
             while (!value.empty() && (value.front() == ' ')) {

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Receiver benchmark (issue 3), run on demand. Three servers on loopback receive the same
+# multipart body from curl clients:
+#   nginx         WebDAV PUT of the body into a file (the floor: receive and write);
+#   nginx+php-fpm a minimal move_uploaded_file handler;
+#   supportdrop   checked, hashed, sealed and durable (fsync, rename, SQLite commit).
+# Scenarios: 1 x 50 MiB, and 32 concurrent 5 MiB uploads. Rounds are interleaved; each round's
+# times are divided by nginx's in that round, and the median ratio is printed, with server CPU
+# per MiB and supportdrop's peak RSS.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+rounds=${ROUNDS:-5}
+
+scripts/setup.sh
+scripts/setup.sh deps/debian-packages-bench.txt
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc)" --target supportdrop >/dev/null
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+  shuf -i 20000-60000 -n 1; }
+
+# The same multipart body for everyone: a gzip header (so supportdrop accepts it) and random data.
+make_body() { # size_bytes output
+  {
+    printf -- '--BenchBoundary\r\nContent-Disposition: form-data; name="file"; filename="case.tar.gz"\r\n'
+    printf 'Content-Type: application/gzip\r\n\r\n\x1f\x8b\x08'
+    head -c $(($1 - 3)) /dev/urandom
+    printf '\r\n--BenchBoundary--\r\n'
+  } >"$2"
+}
+make_body $((50 * 1024 * 1024)) "$work/body50"
+make_body $((5 * 1024 * 1024)) "$work/body5"
+
+# --- nginx (DAV) and nginx + php-fpm -------------------------------------------------------
+nginx_port=$(free_port)
+php_port=$(free_port)
+mkdir -p "$work/nginx/logs" "$work/nginx/put" "$work/nginx/tmp" "$work/php/up" "$work/php/tmp"
+cat >"$work/php/upload.php" <<'PHP'
+<?php
+$target = __DIR__ . '/up/' . bin2hex(random_bytes(16));
+if (!isset($_FILES['file']) || !move_uploaded_file($_FILES['file']['tmp_name'], $target)) {
+    http_response_code(400);
+    exit;
+}
+http_response_code(201);
+echo hash_file('sha256', $target), "\n";
+PHP
+cat >"$work/php/pool.conf" <<CONF
+[global]
+error_log = $work/php/fpm.log
+daemonize = no
+[bench]
+listen = $work/php/fpm.sock
+pm = static
+pm.max_children = 32
+php_admin_value[upload_max_filesize] = 64M
+php_admin_value[post_max_size] = 64M
+php_admin_value[upload_tmp_dir] = $work/php/tmp
+php_admin_value[memory_limit] = 128M
+CONF
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_max_body_size 64m;
+  client_body_temp_path $work/nginx/tmp;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location /put/ { root $work/nginx; dav_methods PUT; create_full_put_path on; }
+  }
+  server {
+    listen 127.0.0.1:$php_port;
+    location = /upload {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME $work/php/upload.php;
+      fastcgi_pass unix:$work/php/fpm.sock;
+    }
+  }
+}
+CONF
+php-fpm8.2 -R -F -y "$work/php/pool.conf" & pids+=($!)
+php_pid=$!
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!)
+nginx_pid=$!
+
+# --- supportdrop ------------------------------------------------------------------------------
+recipient=$(build/src/supportdrop keygen -o "$work/staff.key")
+cat >"$work/supportdrop.toml" <<CONF
+[server]
+listen = "127.0.0.1:0"
+[admin]
+listen = "127.0.0.1:0"
+[storage]
+data_dir = "data"
+[sealing]
+recipients = ["$recipient"]
+[limits]
+max_concurrent_uploads_per_client = 64
+max_uploads_per_client_per_hour = 100000
+max_connections_per_client = 64
+min_free_disk_bytes = 0
+CONF
+build/src/supportdrop serve --config "$work/supportdrop.toml" 2>"$work/supportdrop.log" & pids+=($!)
+supportdrop_pid=$!
+for _ in $(seq 100); do grep -q serve.started "$work/supportdrop.log" 2>/dev/null && break; sleep 0.1; done
+supportdrop_url=$(grep -o 'kind=site url=[^ ]*' "$work/supportdrop.log" | cut -d= -f3)
+sleep 0.5
+
+# CPU seconds (user + system) of a process and its children threads/processes.
+cpu_ticks() { # pid...
+  local total=0 pid
+  for pid in "$@" $(pgrep -P "$1" 2>/dev/null || true); do
+    [[ -r /proc/$pid/stat ]] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# upload <server> <body> <count>: runs <count> concurrent uploads, prints wall milliseconds.
+upload() {
+  local server=$1 body=$2 count=$3 i start
+  start=$(now_ms)
+  for ((i = 0; i < count; i++)); do
+    case $server in
+      nginx) curl -sS -o /dev/null -f -T "$body" "http://127.0.0.1:$nginx_port/put/$RANDOM$i-$(date +%N)" & ;;
+      php) curl -sS -o /dev/null -f -H 'Content-Type: multipart/form-data; boundary=BenchBoundary' \
+        --data-binary @"$body" "http://127.0.0.1:$php_port/upload" & ;;
+      supportdrop) curl -sS -o /dev/null -f -H 'Content-Type: multipart/form-data; boundary=BenchBoundary' \
+        --data-binary @"$body" "$supportdrop_url/upload" & ;;
+    esac
+  done
+  wait_clients
+  echo $(($(now_ms) - start))
+}
+wait_clients() { for job in $(jobs -p); do [[ " ${pids[*]} " == *" $job "* ]] || wait "$job"; done; }
+
+declare -A ticks_total mib_total
+ticks_total=([nginx]=0 [php]=0 [supportdrop]=0)
+mib_total=([nginx]=0 [php]=0 [supportdrop]=0)
+hz=$(getconf CLK_TCK)
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+for scenario in "1 body50 50" "32 body5 160"; do
+  read -r count body mib <<<"$scenario"
+  : >"$work/ratios_supportdrop"
+  : >"$work/ratios_php"
+  echo "== $count x $( [[ $body == body50 ]] && echo 50 || echo 5 ) MiB, $rounds interleaved rounds (ms)"
+  for ((round = 1; round <= rounds; round++)); do
+    declare -A ms
+    for server in nginx php supportdrop; do
+      case $server in nginx) pid=$nginx_pid ;; php) pid=$php_pid ;; supportdrop) pid=$supportdrop_pid ;; esac
+      before=$(cpu_ticks "$pid")
+      ms[$server]=$(upload "$server" "$work/$body" "$count")
+      after=$(cpu_ticks "$pid")
+      ticks_total[$server]=$((ticks_total[$server] + after - before))
+      mib_total[$server]=$((mib_total[$server] + mib))
+    done
+    echo "round $round: nginx ${ms[nginx]}  php ${ms[php]}  supportdrop ${ms[supportdrop]}"
+    awk -v a="${ms[supportdrop]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_supportdrop"
+    awk -v a="${ms[php]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_php"
+    rm -rf "$work/nginx/put"/* "$work/php/up"/*
+  done
+  echo "median time ratio to nginx: supportdrop $(median <"$work/ratios_supportdrop")  nginx+php-fpm $(median <"$work/ratios_php")"
+  echo
+done
+
+echo "== server CPU per MiB received (all rounds)"
+for server in nginx php supportdrop; do
+  awk -v t="${ticks_total[$server]}" -v hz="$hz" -v m="${mib_total[$server]}" -v s="$server" \
+    'BEGIN { printf "%-12s %.2f ms/MiB\n", s, t * 1000 / hz / m }'
+done
+echo "(goal for supportdrop: at most 2.5 ms/MiB; tick resolution is 1/$hz s)"
+echo
+echo "== supportdrop peak RSS (VmHWM over all runs): $(awk '/VmHWM/ {print $2, $3}' /proc/$supportdrop_pid/status) (goal: at most 32 MiB)"
+echo "accepted uploads: $(grep -c upload.accepted "$work/supportdrop.log"), rejected: $(grep -c upload.rejected "$work/supportdrop.log" || true)"
