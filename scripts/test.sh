@@ -23,7 +23,7 @@ git ls-files -- 'src/*.cpp' | xargs -P "$jobs" -n 4 clang-tidy -p build --quiet 
 
 step "unit tests under ASan + UBSan"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUPPORTDROP_SANITIZE=ON -DSUPPORTDROP_BENCH=OFF >/dev/null
-cmake --build build-asan -j "$jobs" --target util_test crypto_test age_test
+cmake --build build-asan -j "$jobs" --target util_test crypto_test age_test receiver_unit_test
 log=$(mktemp)
 if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -L unit -j "$jobs" --output-on-failure >"$log" 2>&1; then

@@ -105,13 +105,14 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
             refusal = Refusal{PublicError::timeout, {}, {}};
             break;
         }
-        // A read that brings nothing for a whole rate window ends the connection; a trickle
-        // below the minimum rate is refused at the end of its window.
-        beast::get_lowest_layer(stream).expires_after(
-            std::min<std::chrono::steady_clock::duration>(deadline - now, limits.min_upload_rate_window));
+        // Each read returns whatever has arrived (read_some, not a full buffer). One that brings
+        // nothing for a whole rate window ends the connection (the timer closes the socket, so
+        // there is no answer); a trickle below the minimum rate is refused with 408 at the end of
+        // its window, and so is an upload still running at its deadline.
+        beast::get_lowest_layer(stream).expires_after(limits.min_upload_rate_window);
         parser.get().body().data = chunk.data();
         parser.get().body().size = chunk.size();
-        co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, error));
+        co_await bhttp::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, error));
         if (error == bhttp::error::need_buffer) {
             error = {};
         }

@@ -31,14 +31,15 @@ inline std::ostream& operator<<(std::ostream& out, const StoredState& state) {
 
 class ReceiverTest : public testing::Test {
 protected:
-    // More configuration tables for the server of this test.
+    // More configuration tables for the server of this test, and more [server] options.
     virtual std::string extra_config() const { return ""; }
+    virtual std::string server_options() const { return ""; }
 
     void SetUp() override {
         const auto keygen = run_shell(k_supportdrop + " keygen -o staff.key", m_dir.path());
         ASSERT_EQ(keygen.exit_code, 0) << keygen.err;
         m_recipient = keygen.out.substr(0, keygen.out.find('\n'));
-        m_server = std::make_unique<ServerProcess>(m_dir.path(), m_recipient, extra_config());
+        m_server = std::make_unique<ServerProcess>(m_dir.path(), m_recipient, extra_config(), server_options());
     }
 
     HttpResult request(const std::string& arguments) { return curl(m_dir.path(), arguments); }

@@ -14,10 +14,11 @@
 namespace supportdrop::test {
 
 ServerProcess::ServerProcess(const std::filesystem::path& directory, const std::string& recipient,
-                             const std::string& extra_toml)
+                             const std::string& extra_toml, const std::string& server_toml)
     : m_directory(directory) {
     std::ofstream config(directory / "supportdrop.toml");
-    config << "[server]\nlisten = \"127.0.0.1:0\"\nio_threads = 2\nwork_threads = 2\n\n"
+    config << "[server]\nlisten = \"127.0.0.1:0\"\nio_threads = 2\nwork_threads = 2\n"
+           << server_toml << "\n"
            << "[admin]\nlisten = \"127.0.0.1:0\"\n\n"
            << "[storage]\ndata_dir = \"data\"\n\n"
            << "[sealing]\nrecipients = [\"" << recipient << "\"]\n\n"

@@ -10,11 +10,12 @@ namespace supportdrop::test {
 
 class ServerProcess {
 public:
-    // Writes `directory`/supportdrop.toml with loopback listeners on port 0, the data directory
-    // `directory`/data, `recipient` as the only staff recipient, then `extra_toml` (more tables),
-    // and starts the server. Throws std::runtime_error when it does not start in 10 s.
+    // Writes `directory`/supportdrop.toml with loopback listeners on port 0 (and `server_toml`
+    // in the [server] table), the data directory `directory`/data, `recipient` as the only staff
+    // recipient, then `extra_toml` (more tables), and starts the server. Throws
+    // std::runtime_error when it does not start in 10 s.
     ServerProcess(const std::filesystem::path& directory, const std::string& recipient,
-                  const std::string& extra_toml = "");
+                  const std::string& extra_toml = "", const std::string& server_toml = "");
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
     ~ServerProcess();
