@@ -113,6 +113,12 @@ public:
         for (auto& thread : threads) {
             thread.join();
         }
+        // The process is ending: a late SIGTERM must not cut short the cleanup that follows.
+        // (Clearing the set first, since removing its signals restores their default action.)
+        boost::system::error_code ignored;
+        m_signals.clear(ignored);
+        (void)std::signal(SIGTERM, SIG_IGN);
+        (void)std::signal(SIGINT, SIG_IGN);
         spdlog::info("serve.stopped");
     }
 
@@ -291,10 +297,15 @@ private:
             }
             if (signal_number == SIGHUP) {
                 reload_tls();
-                wait_for_signal();
+            } else if (!m_site.shutting_down()) {
+                begin_shutdown();
+            } else {
+                // A second SIGTERM/SIGINT does not wait for uploads in flight.
+                spdlog::warn("serve.aborting uploads_in_flight={} reason=second_signal", m_limits.uploads_in_flight());
+                m_io.stop();
                 return;
             }
-            begin_shutdown();
+            wait_for_signal();
         });
     }
 

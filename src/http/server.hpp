@@ -30,7 +30,8 @@ public:
     std::string bound_origin() const;
 
     // Serves until SIGTERM or SIGINT, then stops accepting, lets uploads in flight finish up to
-    // limits.shutdown_timeout and aborts the rest cleanly. SIGHUP reloads the certificate.
+    // limits.shutdown_timeout and aborts the rest cleanly (at once on a second signal). SIGHUP
+    // reloads the certificate.
     void run();
 
 private:

@@ -122,7 +122,7 @@ TEST_F(ReceiverTest, SigtermLetsAnUploadInFlightFinish) {
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     m_server->signal(SIGTERM);
     EXPECT_EQ(wait_for_file(m_dir / "code.txt", std::chrono::seconds(15)), "201");
-    EXPECT_EQ(m_server->terminate(), 0);
+    EXPECT_EQ(m_server->terminate(), 0) << m_server->log();
     EXPECT_EQ(stored_state().rows, "1/1/1\n");
 }
 
