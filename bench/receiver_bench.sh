@@ -22,7 +22,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -69,6 +69,7 @@ php_admin_value[upload_tmp_dir] = $work/php/tmp
 php_admin_value[memory_limit] = 128M
 CONF
 cat >"$work/nginx/nginx.conf" <<CONF
+user root;
 worker_processes 2;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/logs/error.log;

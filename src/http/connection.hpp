@@ -6,9 +6,12 @@
 #include "http/site.hpp"
 
 #include <boost/asio.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <spdlog/spdlog.h>
 
 namespace supportdrop::http {
@@ -30,7 +33,7 @@ asio::awaitable<std::invoke_result_t<Work>> run_on_workers(asio::thread_pool& wo
         workers, [&work]() -> asio::awaitable<Value> { co_return work(); }, asio::use_awaitable);
 }
 
-inline constexpr std::size_t k_body_buffer_size = std::size_t{64} * 1024;
+inline constexpr std::size_t k_body_buffer_size = std::size_t{128} * 1024;
 inline constexpr std::chrono::seconds k_write_timeout{30};
 
 // Writes `response`; false if that failed.
@@ -93,7 +96,20 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     const config::Limits& limits = site.limits();
     parser.body_limit(limits.max_upload_bytes + k_multipart_overhead);
     UploadReceiver receiver(site.pipeline(), admitted.boundary);
-    std::vector<std::uint8_t> chunk(k_body_buffer_size);
+    // Two buffers, so that the next bytes arrive while the worker pool seals the last ones.
+    std::array<std::vector<std::uint8_t>, 2> chunks = {std::vector<std::uint8_t>(k_body_buffer_size),
+                                                       std::vector<std::uint8_t>(k_body_buffer_size)};
+    std::size_t next = 0;                  // the buffer the next read fills
+    std::span<const std::uint8_t> pending; // read, not yet fed
+    const auto feed = [&](std::span<const std::uint8_t> data) {
+        return asio::co_spawn(
+            *context.workers,
+            [&receiver, data]() -> asio::awaitable<std::optional<Refusal>> { co_return receiver.feed(data); },
+            asio::deferred);
+    };
+    // Beast sizes each socket read by the free capacity of `buffer` (at least 512 bytes): after
+    // the header it is small, so without this the body would arrive in 512-byte reads.
+    buffer.reserve(k_body_buffer_size);
     const auto deadline = started + limits.upload_timeout;
     auto window_start = started;
     std::uint64_t window_bytes = 0;
@@ -110,9 +126,25 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         // there is no answer); a trickle below the minimum rate is refused with 408 at the end of
         // its window, and so is an upload still running at its deadline.
         beast::get_lowest_layer(stream).expires_after(limits.min_upload_rate_window);
-        parser.get().body().data = chunk.data();
-        parser.get().body().size = chunk.size();
-        co_await bhttp::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, error));
+        parser.get().body().data = chunks[next].data();
+        parser.get().body().size = chunks[next].size();
+        if (pending.empty()) {
+            co_await bhttp::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, error));
+        } else {
+            auto [order, read_error, read_size, exception, fed] =
+                co_await asio::experimental::make_parallel_group(
+                    bhttp::async_read_some(stream, buffer, parser, asio::deferred), feed(pending))
+                    .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+            if (exception) {
+                std::rethrow_exception(exception);
+            }
+            error = read_error;
+            refusal = std::move(fed);
+            pending = {};
+            if (refusal) {
+                break;
+            }
+        }
         if (error == bhttp::error::need_buffer) {
             error = {};
         }
@@ -126,7 +158,9 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
             spdlog::info("upload.aborted reason=\"{}\" bytes={}", error.message(), receiver.file_bytes());
             co_return false;
         }
-        const std::size_t n = chunk.size() - parser.get().body().size;
+        const std::size_t n = chunks[next].size() - parser.get().body().size;
+        pending = std::span<const std::uint8_t>(chunks[next]).first(n);
+        next = 1 - next;
         window_bytes += n;
         if (std::chrono::steady_clock::now() - window_start >= limits.min_upload_rate_window) {
             const auto window_seconds = static_cast<std::uint64_t>(
@@ -138,9 +172,9 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
             window_start = std::chrono::steady_clock::now();
             window_bytes = 0;
         }
-        if (n > 0) {
-            refusal = co_await run_on_workers(*context.workers, [&] { return receiver.feed({chunk.data(), n}); });
-        }
+    }
+    if (!refusal && !pending.empty()) {
+        refusal = co_await run_on_workers(*context.workers, [&] { return receiver.feed(pending); });
     }
     if (!refusal) {
         auto outcome = co_await run_on_workers(*context.workers, [&] { return receiver.finish(); });

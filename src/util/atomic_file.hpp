@@ -4,6 +4,7 @@
 #include "util/byte_stream.hpp"
 #include "util/errors.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <sys/types.h>
 
@@ -13,7 +14,8 @@ enum class Overwrite { no, yes };
 
 // Writes to a temporary file in the target's directory. commit() fsyncs the file, closes it
 // (checked), renames it to the target and fsyncs the directory; until then the target is
-// untouched, and destroying an uncommitted AtomicFile removes the temporary file.
+// untouched, and destroying an uncommitted AtomicFile removes the temporary file. Large files
+// are written back to disk while they grow, so that commit() has little left to flush.
 // Not thread-safe.
 class AtomicFile final : public ByteSink {
 public:
@@ -42,6 +44,8 @@ private:
     std::filesystem::path m_temporary;
     int m_fd;
     Overwrite m_overwrite;
+    std::uint64_t m_written = 0;      // bytes written so far
+    std::uint64_t m_written_back = 0; // bytes whose writeback has been started
 };
 
 } // namespace supportdrop::util
