@@ -19,13 +19,15 @@ let server;
 let origin;
 let browser;
 
-// Starts `supportdrop serve` on a free loopback port and resolves with its origin.
+// Starts `supportdrop serve` on a free loopback port and resolves with its origin. The upload
+// limit is 1 MiB, so that the oversize case needs no large file.
 function startServer() {
   directory = mkdtempSync(join(tmpdir(), 'supportdrop-browser-'));
   const recipient = execFileSync(binary, ['keygen', '-o', join(directory, 'staff.key')]).toString().trim();
   writeFileSync(join(directory, 'supportdrop.toml'),
     `[server]\nlisten = "127.0.0.1:0"\n[admin]\nlisten = "127.0.0.1:0"\n` +
-    `[storage]\ndata_dir = "data"\n[sealing]\nrecipients = ["${recipient}"]\n`);
+    `[storage]\ndata_dir = "data"\n[sealing]\nrecipients = ["${recipient}"]\n` +
+    `[limits]\nmax_upload_bytes = 1048576\n`);
   server = spawn(binary, ['serve', '--config', join(directory, 'supportdrop.toml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolvePromise, reject) => {
     let log = '';
@@ -98,6 +100,18 @@ test('the plain form uploads an archive and shows the receipt', async () => {
   assert.match(await page.textContent('.reference'), /^SD-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   await page.screenshot({ path: join(artifacts, 'receipt-page-en.png'), fullPage: true });
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('an oversize file posted without JavaScript shows the 413 page, not a reset', async () => {
+  const big = join(directory, 'big.zip');
+  writeFileSync(big, Buffer.concat([readFileSync(sample), Buffer.alloc(3 * 1024 * 1024, 7)]));
+  const { context, page } = await open('/?lang=de', 'de');
+  await page.setInputFiles('input[type=file]', big);
+  const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(response.status(), 413);
+  assert.match(await page.textContent('.error'), /Die Datei ist größer als 1 MB\./);
+  await page.screenshot({ path: join(artifacts, 'too-large-page-de.png'), fullPage: true });
   await context.close();
 });
 
