@@ -148,5 +148,28 @@ TEST_F(ReceiverTest, LogsCarryNoClientData) {
     EXPECT_EQ(database.out, "0\n");
 }
 
+TEST(DemoMode, GeneratesAPrivateIdentityAndSaysSoLoudly) {
+    TempDir dir;
+    ServerProcess server(dir.path(), "");
+    EXPECT_NE(server.log().find("DEMO MODE: no staff recipients are configured"), std::string::npos) << server.log();
+    const auto identity = server.data_dir() / "demo-identity.txt";
+    ASSERT_TRUE(std::filesystem::exists(identity));
+    EXPECT_EQ(std::filesystem::status(identity).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    const auto result =
+        curl(dir.path(), "-F " + shell_quote("file=@" + (k_archives / "test_compat_gtar_1.tar").string()) + " " +
+                             server.url() + "/upload");
+    ASSERT_EQ(result.status, 201);
+    const auto opened = run_shell("age -d -i data/demo-identity.txt data/inbox/*.archive.age | cmp - " +
+                                      shell_quote((k_archives / "test_compat_gtar_1.tar").string()),
+                                  dir.path());
+    EXPECT_EQ(opened.exit_code, 0) << opened.err;
+    // The identity survives restarts: earlier uploads stay readable.
+    const std::string first = read_file_text(identity);
+    server.kill();
+    server.restart();
+    EXPECT_EQ(read_file_text(identity), first);
+}
+
 } // namespace
 } // namespace supportdrop::test

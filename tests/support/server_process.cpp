@@ -21,8 +21,7 @@ ServerProcess::ServerProcess(const std::filesystem::path& directory, const std::
            << server_toml << "\n"
            << "[admin]\nlisten = \"127.0.0.1:0\"\n\n"
            << "[storage]\ndata_dir = \"data\"\n\n"
-           << "[sealing]\nrecipients = [\"" << recipient << "\"]\n\n"
-           << extra_toml;
+           << (recipient.empty() ? "" : "[sealing]\nrecipients = [\"" + recipient + "\"]\n\n") << extra_toml;
     config.close();
     start();
 }

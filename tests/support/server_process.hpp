@@ -12,7 +12,7 @@ class ServerProcess {
 public:
     // Writes `directory`/supportdrop.toml with loopback listeners on port 0 (and `server_toml`
     // in the [server] table), the data directory `directory`/data, `recipient` as the only staff
-    // recipient, then `extra_toml` (more tables), and starts the server. Throws
+    // recipient (none when empty: demo mode), then `extra_toml` (more tables), and starts the server. Throws
     // std::runtime_error when it does not start in 10 s.
     ServerProcess(const std::filesystem::path& directory, const std::string& recipient,
                   const std::string& extra_toml = "", const std::string& server_toml = "");
