@@ -1,8 +1,9 @@
 #include "age/key_file.hpp"
 
+#include "util/text.hpp"
+
 #include <boost/throw_exception.hpp>
 
-#include <ctime>
 #include <stdexcept>
 
 namespace supportdrop::age {
@@ -53,11 +54,7 @@ KeyFileResult<std::vector<X25519Recipient>> parse_recipients_file(std::string_vi
 }
 
 std::string format_identity_file(const X25519Identity& identity, std::chrono::system_clock::time_point created) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(created);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    std::string stamp(32, '\0');
-    stamp.resize(std::strftime(stamp.data(), stamp.size(), "%Y-%m-%dT%H:%M:%SZ", &utc));
+    const std::string stamp = util::format_utc(created);
     return "# created: " + stamp + "\n# public key: " + identity.recipient().to_string() + "\n" + identity.to_string() +
            "\n";
 }

@@ -3,34 +3,12 @@
 #include "crypto/hmac.hpp"
 #include "crypto/random.hpp"
 #include "util/atomic_file.hpp"
+#include "util/base64.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 namespace supportdrop::http {
-namespace {
-
-std::string base64url(std::span<const std::uint8_t> bytes) {
-    static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::uint32_t accumulator = 0;
-    int bits = 0;
-    for (const std::uint8_t b : bytes) {
-        accumulator = (accumulator << 8) | b;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += alphabet[(accumulator >> bits) & 63];
-        }
-    }
-    if (bits > 0) {
-        out += alphabet[(accumulator << (6 - bits)) & 63];
-    }
-    return out;
-}
-
-} // namespace
-
 util::Result<CsrfGuard> CsrfGuard::open(const std::filesystem::path& key_file) {
     std::array<std::uint8_t, 32> key{};
     const int fd = ::open(key_file.c_str(), O_RDONLY | O_CLOEXEC);
@@ -68,13 +46,13 @@ util::Result<std::string> CsrfGuard::new_cookie_value() const {
     if (auto filled = crypto::fill_random(value); !filled) {
         return filled.error();
     }
-    return base64url(value);
+    return util::encode_base64url_unpadded(value);
 }
 
 std::string CsrfGuard::token_for(std::string_view cookie_value) const {
     const auto mac =
         crypto::hmac_sha256(m_key, {reinterpret_cast<const std::uint8_t*>(cookie_value.data()), cookie_value.size()});
-    return mac ? base64url(*mac) : std::string();
+    return mac ? util::encode_base64url_unpadded(*mac) : std::string();
 }
 
 bool CsrfGuard::verify(std::string_view cookie_value, std::string_view token) const {

@@ -1,5 +1,7 @@
 #include "http/multipart_parser.hpp"
 
+#include "util/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -21,22 +23,6 @@ public:
     }
 };
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 // Parses `; key=value` or `; key="quoted"` parameters (RFC 7578 section 4.2: browsers
 // percent-encode or escape quotes in file names; a backslash escapes the next character).
 std::optional<std::string> parameter(std::string_view header_value, std::string_view wanted) {
@@ -50,7 +36,7 @@ std::optional<std::string> parameter(std::string_view header_value, std::string_
         if (equals == std::string_view::npos) {
             return std::nullopt;
         }
-        const std::string key = lower(trim(header_value.substr(position, equals - position)));
+        const std::string key = util::to_lower(util::trim(header_value.substr(position, equals - position)));
         std::string value;
         std::size_t next = equals + 1;
         if (next < header_value.size() && header_value[next] == '"') {
@@ -67,7 +53,7 @@ std::optional<std::string> parameter(std::string_view header_value, std::string_
             ++next;
         } else {
             const std::size_t end = std::min(header_value.find(';', next), header_value.size());
-            value = std::string(trim(header_value.substr(next, end - next)));
+            value = std::string(util::trim(header_value.substr(next, end - next)));
             next = end;
         }
         if (key == wanted) {
@@ -102,7 +88,7 @@ const boost::system::error_category& multipart_category() noexcept {
 
 Result<std::string> boundary_from_content_type(std::string_view content_type) {
     const std::size_t semicolon = content_type.find(';');
-    if (lower(trim(content_type.substr(0, semicolon))) != "multipart/form-data") {
+    if (util::to_lower(util::trim(content_type.substr(0, semicolon))) != "multipart/form-data") {
         return MultipartErrc::missing_boundary;
     }
     auto boundary = parameter(content_type, "boundary");
@@ -262,10 +248,10 @@ Result<void> MultipartParser::feed_headers(std::span<const std::uint8_t>& data) 
         if (colon == std::string_view::npos) {
             return MultipartErrc::malformed;
         }
-        const std::string name = lower(trim(line.substr(0, colon)));
-        const std::string_view value = trim(line.substr(colon + 1));
+        const std::string name = util::to_lower(util::trim(line.substr(0, colon)));
+        const std::string_view value = util::trim(line.substr(colon + 1));
         if (name == "content-disposition") {
-            if (lower(trim(value.substr(0, value.find(';')))) != "form-data") {
+            if (util::to_lower(util::trim(value.substr(0, value.find(';')))) != "form-data") {
                 return MultipartErrc::malformed;
             }
             auto field = parameter(value, "name");

@@ -1,5 +1,7 @@
 #include "http/request_fields.hpp"
 
+#include "util/text.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
@@ -7,18 +9,8 @@
 namespace supportdrop::http {
 namespace {
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 std::optional<std::string> normalized_address(std::string_view text) {
-    std::string candidate(trim(text));
+    std::string candidate(util::trim(text));
     if (candidate.size() > 1 && candidate.front() == '"' && candidate.back() == '"') {
         candidate = candidate.substr(1, candidate.size() - 2);
     }
@@ -62,10 +54,10 @@ std::string_view query_parameter(std::string_view target, std::string_view name)
 std::string_view cookie_value(std::string_view cookie_header, std::string_view name) {
     while (!cookie_header.empty()) {
         const std::size_t semicolon = cookie_header.find(';');
-        const std::string_view pair = trim(cookie_header.substr(0, semicolon));
+        const std::string_view pair = util::trim(cookie_header.substr(0, semicolon));
         const std::size_t equals = pair.find('=');
-        if (equals != std::string_view::npos && trim(pair.substr(0, equals)) == name) {
-            return trim(pair.substr(equals + 1));
+        if (equals != std::string_view::npos && util::trim(pair.substr(0, equals)) == name) {
+            return util::trim(pair.substr(equals + 1));
         }
         cookie_header = semicolon == std::string_view::npos ? std::string_view() : cookie_header.substr(semicolon + 1);
     }
@@ -97,7 +89,7 @@ std::string client_address(const std::string& peer, const std::vector<std::strin
             std::string_view element = forwarded.substr(0, comma);
             while (!element.empty()) {
                 const std::size_t semicolon = element.find(';');
-                const std::string_view pair = trim(element.substr(0, semicolon));
+                const std::string_view pair = util::trim(element.substr(0, semicolon));
                 if (pair.size() > 4 && (pair.substr(0, 4) == "for=" || pair.substr(0, 4) == "For=")) {
                     if (auto address = normalized_address(pair.substr(4))) {
                         hops.push_back(*address);

@@ -2,11 +2,11 @@
 
 #include "http/request_fields.hpp"
 #include "pipeline/identifiers.hpp"
+#include "util/text.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <ctime>
 #include <spdlog/spdlog.h>
 
 namespace supportdrop::http {
@@ -15,15 +15,6 @@ namespace {
 constexpr std::string_view k_language_cookie = "sd_lang";
 constexpr std::string_view k_csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                    "frame-ancestors 'none'; base-uri 'none'";
-
-std::string iso8601(std::chrono::system_clock::time_point time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    std::string text(32, '\0');
-    text.resize(std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc));
-    return text;
-}
 
 std::string header(const bhttp::request_header<>& request, bhttp::field field) {
     return std::string(request[field]);
@@ -271,7 +262,7 @@ Response Site::receipt_response(const RequestInfo& request, const pipeline::Rece
             {"archive_type", pipeline::archive_type_name(receipt.archive_type)},
             {"size", receipt.size},
             {"sha256", receipt.sha256},
-            {"received_at", iso8601(receipt.received_at)},
+            {"received_at", util::format_utc(receipt.received_at)},
             {"warnings", warnings},
         };
         response =

@@ -1,5 +1,7 @@
 #include "pages/language.hpp"
 
+#include "util/text.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <string>
@@ -7,20 +9,10 @@
 namespace supportdrop::pages {
 namespace {
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 // "de-CH;q=0.8" -> (language de, 0.8); unknown languages and malformed q-values give nothing.
 std::optional<std::pair<Language, double>> parse_range(std::string_view range) {
     const std::size_t semicolon = range.find(';');
-    std::string tag(trim(range.substr(0, semicolon)));
+    std::string tag(util::trim(range.substr(0, semicolon)));
     for (char& c : tag) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
@@ -30,7 +22,7 @@ std::optional<std::pair<Language, double>> parse_range(std::string_view range) {
     }
     double quality = 1.0;
     if (semicolon != std::string_view::npos) {
-        const std::string_view parameter = trim(range.substr(semicolon + 1));
+        const std::string_view parameter = util::trim(range.substr(semicolon + 1));
         if (!parameter.starts_with("q=")) {
             return std::nullopt;
         }

@@ -1,8 +1,7 @@
 #include "pages/pages.hpp"
 
 #include "pages/template.hpp"
-
-#include <ctime>
+#include "util/text.hpp"
 
 namespace supportdrop::pages {
 namespace {
@@ -35,15 +34,6 @@ void add_texts(TemplateValues& values, Language language, std::string_view prefi
     }
 }
 
-std::string format_time(std::chrono::system_clock::time_point time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    std::string out(32, '\0');
-    out.resize(std::strftime(out.data(), out.size(), "%Y-%m-%d %H:%M:%S UTC", &utc));
-    return out;
-}
-
 } // namespace
 
 std::string format_megabytes(Language language, std::uint64_t bytes) {
@@ -74,7 +64,7 @@ std::string receipt_page(const PageFrame& frame, const ReceiptView& receipt) {
         {"type", type},
         {"size", text(frame.language, "receipt.size_value", {{"bytes", std::to_string(receipt.size)}})},
         {"sha256", receipt.sha256},
-        {"time", format_time(receipt.received_at)},
+        {"time", util::format_utc(receipt.received_at, "%Y-%m-%d %H:%M:%S UTC")},
         {"receipt_url", receipt.receipt_url},
         {"receipt_url_label", text(frame.language, "receipt.url_label")},
         {"warning", ""},

@@ -1,5 +1,7 @@
 #include "pipeline/content_type.hpp"
 
+#include "util/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -48,12 +50,6 @@ bool is_tar_header(std::span<const std::uint8_t> block) {
 bool looks_like_text(std::span<const std::uint8_t> data) {
     return std::all_of(data.begin(), data.end(),
                        [](std::uint8_t c) { return c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c != 0x7f); });
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 } // namespace
@@ -143,7 +139,7 @@ std::string_view other_content_name(OtherContent other) {
 }
 
 bool extension_matches(ArchiveType type, std::string_view file_name) {
-    const std::string name = lower(file_name);
+    const std::string name = util::to_lower(file_name);
     switch (type) {
     case ArchiveType::zip: return name.ends_with(".zip");
     case ArchiveType::rar4:

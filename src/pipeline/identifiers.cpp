@@ -2,6 +2,7 @@
 
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
+#include "util/base64.hpp"
 
 #include <algorithm>
 #include <array>
@@ -57,21 +58,7 @@ util::Result<std::string> mint_receipt_token() {
     if (!bytes) {
         return bytes.error();
     }
-    std::string token;
-    std::uint32_t accumulator = 0;
-    int bits = 0;
-    for (const std::uint8_t b : *bytes) {
-        accumulator = (accumulator << 8) | b;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            token += k_base64url[(accumulator >> bits) & 63];
-        }
-    }
-    if (bits > 0) {
-        token += k_base64url[(accumulator << (6 - bits)) & 63];
-    }
-    return token;
+    return util::encode_base64url_unpadded(*bytes);
 }
 
 bool is_receipt_token(std::string_view text) {

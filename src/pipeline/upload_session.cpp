@@ -1,24 +1,14 @@
 #include "pipeline/upload_session.hpp"
 
 #include "pipeline/identifiers.hpp"
+#include "util/text.hpp"
 
 #include <boost/json.hpp>
-
-#include <ctime>
 
 namespace supportdrop::pipeline {
 namespace {
 
 constexpr int k_reference_attempts = 8;
-
-std::string iso8601(std::chrono::system_clock::time_point time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    std::string text(32, '\0');
-    text.resize(std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc));
-    return text;
-}
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point time) {
     return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
@@ -177,8 +167,8 @@ Result<void> UploadSession::seal_manifest(const Receipt& receipt, const std::str
         {"detected_type", archive_type_name(receipt.archive_type)},
         {"size", receipt.size},
         {"sha256", receipt.sha256},
-        {"received_at", iso8601(receipt.received_at)},
-        {"sealed_at", iso8601(m_context->now())},
+        {"received_at", util::format_utc(receipt.received_at)},
+        {"sealed_at", util::format_utc(m_context->now())},
         {"warnings", warnings},
     };
     const std::string text = boost::json::serialize(manifest) + "\n";

@@ -6,6 +6,7 @@ namespace supportdrop::util {
 namespace {
 
 constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view k_url_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::uint8_t k_invalid = 0xff;
 
 constexpr std::array<std::uint8_t, 256> make_decode_table() {
@@ -18,31 +19,39 @@ constexpr std::array<std::uint8_t, 256> make_decode_table() {
 }
 constexpr auto k_decode_table = make_decode_table();
 
-} // namespace
-
-std::string encode_base64_unpadded(std::span<const std::uint8_t> data) {
+std::string encode_unpadded(std::span<const std::uint8_t> data, std::string_view alphabet) {
     std::string out;
     out.reserve((data.size() * 4 + 2) / 3);
     std::size_t i = 0;
     for (; i + 3 <= data.size(); i += 3) {
         const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
-        out += k_alphabet[(v >> 18) & 63];
-        out += k_alphabet[(v >> 12) & 63];
-        out += k_alphabet[(v >> 6) & 63];
-        out += k_alphabet[v & 63];
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 6) & 63];
+        out += alphabet[v & 63];
     }
     const std::size_t rest = data.size() - i;
     if (rest == 1) {
         const std::uint32_t v = std::uint32_t{data[i]} << 16;
-        out += k_alphabet[(v >> 18) & 63];
-        out += k_alphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
     } else if (rest == 2) {
         const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
-        out += k_alphabet[(v >> 18) & 63];
-        out += k_alphabet[(v >> 12) & 63];
-        out += k_alphabet[(v >> 6) & 63];
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 6) & 63];
     }
     return out;
+}
+
+} // namespace
+
+std::string encode_base64_unpadded(std::span<const std::uint8_t> data) {
+    return encode_unpadded(data, k_alphabet);
+}
+
+std::string encode_base64url_unpadded(std::span<const std::uint8_t> data) {
+    return encode_unpadded(data, k_url_alphabet);
 }
 
 Result<std::vector<std::uint8_t>> decode_base64_strict(std::string_view text) {

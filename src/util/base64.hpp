@@ -14,6 +14,9 @@ namespace supportdrop::util {
 // Encodes without '=' padding.
 std::string encode_base64_unpadded(std::span<const std::uint8_t> data);
 
+// The URL- and file-name-safe alphabet (RFC 4648 section 5: '-' and '_'), without padding.
+std::string encode_base64url_unpadded(std::span<const std::uint8_t> data);
+
 // Decodes strictly: only the 64 alphabet characters, no padding, no whitespace, and the unused
 // low bits of the last character must be zero (so every byte string has exactly one encoding).
 // Fails with Errc::invalid_base64.

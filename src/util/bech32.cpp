@@ -1,5 +1,7 @@
 #include "util/bech32.hpp"
 
+#include "util/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -63,12 +65,6 @@ bool convert_bits(std::span<const std::uint8_t> in, int from_bits, int to_bits, 
         return true;
     }
     return bits < from_bits && accumulator == 0;
-}
-
-std::string to_lower(std::string_view text) {
-    std::string lower(text);
-    std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
 }
 
 } // namespace

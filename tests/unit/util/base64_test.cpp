@@ -59,3 +59,16 @@ TEST(Base64, RejectsImpossibleLength) {
 
 } // namespace
 } // namespace supportdrop::util
+
+namespace supportdrop::util {
+namespace {
+
+TEST(Base64Url, UsesTheUrlSafeAlphabet) {
+    const std::vector<std::uint8_t> data = {0xfb, 0xff, 0xbf};
+    EXPECT_EQ(encode_base64_unpadded(data), "+/+/");
+    EXPECT_EQ(encode_base64url_unpadded(data), "-_-_");
+    EXPECT_EQ(encode_base64url_unpadded(std::vector<std::uint8_t>{'f', 'o'}), "Zm8");
+}
+
+} // namespace
+} // namespace supportdrop::util

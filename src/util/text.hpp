@@ -1,0 +1,19 @@
+#pragma once
+// Small text helpers shared by the parsers of headers, configuration and keys.
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace supportdrop::util {
+
+// ASCII lower case.
+std::string to_lower(std::string_view text);
+
+// Without leading and trailing spaces and tabs.
+std::string_view trim(std::string_view text);
+
+// `time` in UTC with a strftime `format`; the default is ISO 8601 ("2026-11-26T20:30:00Z").
+std::string format_utc(std::chrono::system_clock::time_point time, const char* format = "%Y-%m-%dT%H:%M:%SZ");
+
+} // namespace supportdrop::util
