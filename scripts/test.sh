@@ -23,7 +23,7 @@ git ls-files -- 'src/*.cpp' | xargs -P "$jobs" -n 4 clang-tidy -p build --quiet 
 
 step "unit tests under ASan + UBSan"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUPPORTDROP_SANITIZE=ON -DSUPPORTDROP_BENCH=OFF >/dev/null
-cmake --build build-asan -j "$jobs" --target util_test crypto_test age_test receiver_unit_test
+cmake --build build-asan -j "$jobs" --target util_test crypto_test age_test inspector_test receiver_unit_test
 log=$(mktemp)
 if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -L unit -j "$jobs" --output-on-failure >"$log" 2>&1; then
@@ -36,8 +36,8 @@ fi
 step "fuzzing, ${fuzz_seconds} s per target"
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUPPORTDROP_FUZZ=ON \
   -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j "$jobs" --target fuzz_age_header fuzz_age_decrypt fuzz_multipart
-for target in age_header age_decrypt multipart; do
+cmake --build build-fuzz -j "$jobs" --target fuzz_age_header fuzz_age_decrypt fuzz_multipart fuzz_readme
+for target in age_header age_decrypt multipart readme; do
   corpus=$(mktemp -d)
   # New inputs go to a scratch corpus; the committed seeds are only read.
   if build-fuzz/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -rss_limit_mb=1024 -print_final_stats=1 \
