@@ -260,7 +260,7 @@ std::optional<std::string> find_formatted_phone(std::string_view text) {
             start == 0 || std::string_view(" \t\n:(").find(text[start - 1]) != std::string_view::npos;
         text = text.substr(start);
         if (word_start) {
-            const auto phone = find_phone(text.substr(0, std::min<std::size_t>(text.size(), 40)));
+            auto phone = find_phone(text.substr(0, std::min<std::size_t>(text.size(), 40)));
             if (phone && phone->find_first_of(" /-") != std::string::npos && text.starts_with(phone->substr(0, 1))) {
                 return phone;
             }
