@@ -1,0 +1,360 @@
+#include "inspector/archive_lister.hpp"
+
+#include "inspector/readme.hpp"
+#include "util/text.hpp"
+
+#include <algorithm>
+#include <archive.h>
+#include <archive_entry.h>
+#include <array>
+#include <memory>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace supportdrop::inspector {
+namespace {
+
+constexpr std::size_t k_read_block = std::size_t{64} * 1024;
+constexpr std::uint64_t k_ratio_minimum_size = 1 << 20; // small files compress well; that is fine
+
+struct ArchiveDeleter {
+    void operator()(archive* a) const { archive_read_free(a); }
+};
+
+// libarchive pulls input through these callbacks, reading, skipping and seeking.
+struct SourceReader {
+    RandomAccessSource* source;
+    std::uint64_t size = 0;
+    std::uint64_t position = 0;
+    std::array<std::uint8_t, k_read_block> block{};
+};
+
+la_ssize_t read_callback(archive* a, void* client_data, const void** buffer) {
+    auto* reader = static_cast<SourceReader*>(client_data);
+    auto n = reader->source->read_at(reader->position, reader->block);
+    if (!n) {
+        archive_set_error(a, EIO, "cannot read the upload");
+        return -1;
+    }
+    reader->position += *n;
+    *buffer = reader->block.data();
+    return static_cast<la_ssize_t>(*n);
+}
+
+la_int64_t seek_callback(archive*, void* client_data, la_int64_t offset, int whence) {
+    auto* reader = static_cast<SourceReader*>(client_data);
+    const auto base = static_cast<la_int64_t>(whence == SEEK_SET   ? 0
+                                              : whence == SEEK_CUR ? reader->position
+                                                                   : reader->size);
+    const la_int64_t target = base + offset;
+    if (target < 0 || static_cast<std::uint64_t>(target) > reader->size) {
+        return ARCHIVE_FATAL;
+    }
+    reader->position = static_cast<std::uint64_t>(target);
+    return target;
+}
+
+la_int64_t skip_callback(archive*, void* client_data, la_int64_t request) {
+    auto* reader = static_cast<SourceReader*>(client_data);
+    const auto skipped = std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max<la_int64_t>(request, 0)),
+                                                 reader->size - reader->position);
+    reader->position += skipped;
+    return static_cast<la_int64_t>(skipped);
+}
+
+std::string format_name(int format) {
+    switch (format & ARCHIVE_FORMAT_BASE_MASK) {
+    case ARCHIVE_FORMAT_ZIP: return "zip";
+    case ARCHIVE_FORMAT_TAR: return "tar";
+    case ARCHIVE_FORMAT_RAR: return "rar";
+    case ARCHIVE_FORMAT_RAR_V5: return "rar5";
+    default: return {};
+    }
+}
+
+// Path components, split at '/' and '\' (Windows tools write either).
+std::vector<std::string_view> components(std::string_view path) {
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= path.size(); ++i) {
+        if (i == path.size() || path[i] == '/' || path[i] == '\\') {
+            if (i > start) {
+                parts.push_back(path.substr(start, i - start));
+            }
+            start = i + 1;
+        }
+    }
+    return parts;
+}
+
+bool is_absolute(std::string_view path) {
+    return path.starts_with('/') || path.starts_with('\\') ||
+           (path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) != 0 && path[1] == ':');
+}
+
+bool looks_like_archive(std::string_view path) {
+    const std::string lower = util::to_lower(path);
+    for (const char* extension :
+         {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".cab", ".jar"}) {
+        if (lower.ends_with(extension)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+class Lister {
+public:
+    Lister(const InspectionLimits& limits, ArchiveListing& listing) : m_limits(limits), m_listing(listing) {}
+
+    void note(Finding finding) {
+        if (!m_listing.has(finding)) {
+            m_listing.findings.push_back(finding);
+        }
+    }
+
+    void run(archive* a) {
+        archive_entry* entry = nullptr;
+        std::int64_t previous_position = -1;
+        std::uint64_t previous_size = 0;
+        for (;;) {
+            const int status = archive_read_next_header(a, &entry);
+            m_listing.format = format_name(archive_format(a));
+            if (previous_position >= 0) {
+                check_ratio(previous_size, archive_read_header_position(a) - previous_position);
+            }
+            if (status == ARCHIVE_EOF) {
+                break;
+            }
+            if (status < ARCHIVE_WARN) {
+                fail(a, entry);
+                break;
+            }
+            if (m_listing.entries.size() >= m_limits.max_entries) {
+                note(Finding::too_many_entries);
+                break;
+            }
+            previous_position = archive_read_header_position(a);
+            previous_size = add_entry(a, entry);
+            if (archive_filter_bytes(a, 0) > static_cast<la_int64_t>(m_limits.max_decompressed_bytes)) {
+                note(Finding::decompression_budget_exceeded);
+                break;
+            }
+        }
+        m_listing.gzip = archive_filter_count(a) > 1 && archive_filter_code(a, 0) == ARCHIVE_FILTER_GZIP;
+        if (archive_read_has_encrypted_entries(a) > 0 && !m_listing.has(Finding::encrypted_names)) {
+            note(Finding::encrypted_data);
+        }
+        const auto raw = static_cast<std::uint64_t>(std::max<la_int64_t>(archive_filter_bytes(a, -1), 1));
+        if (m_listing.declared_bytes > k_ratio_minimum_size &&
+            m_listing.declared_bytes / raw > m_limits.max_compression_ratio) {
+            note(Finding::compression_ratio_over_limit);
+        }
+        choose_readme();
+    }
+
+private:
+    void fail(archive* a, archive_entry* entry) {
+        const char* message = archive_error_string(a);
+        m_listing.error = message != nullptr ? message : "unreadable archive";
+        // libarchive 3.6 reports encrypted entry lists as a fatal header error.
+        const bool names_encrypted = (entry != nullptr && archive_entry_is_metadata_encrypted(entry) != 0) ||
+                                     m_listing.error.find("ncrypt") != std::string::npos;
+        note(names_encrypted ? Finding::encrypted_names : Finding::corrupt);
+    }
+
+    // Records the entry; returns its size (for the ratio against the next header's position).
+    std::uint64_t add_entry(archive* a, archive_entry* entry) {
+        // Without a UTF-8 locale libarchive may fail to convert names; the stored bytes remain.
+        const char* utf8 = archive_entry_pathname_utf8(entry);
+        const char* raw = archive_entry_pathname(entry);
+        std::string path = utf8 != nullptr && *utf8 != '\0' ? utf8 : (raw != nullptr ? raw : "");
+        if (path.size() > m_limits.max_path_bytes) {
+            path.resize(m_limits.max_path_bytes);
+            note(Finding::path_too_long);
+        }
+        ArchiveEntry listed;
+        listed.size = archive_entry_size_is_set(entry) != 0 ? static_cast<std::uint64_t>(archive_entry_size(entry)) : 0;
+        listed.encrypted = archive_entry_is_data_encrypted(entry) != 0;
+        if (listed.encrypted) {
+            note(Finding::encrypted_data);
+        }
+        if (archive_entry_hardlink(entry) != nullptr || archive_entry_hardlink_utf8(entry) != nullptr) {
+            listed.kind = EntryKind::hardlink;
+            note(Finding::hardlink);
+        } else {
+            switch (archive_entry_filetype(entry)) {
+            case AE_IFREG: listed.kind = EntryKind::file; break;
+            case AE_IFDIR: listed.kind = EntryKind::directory; break;
+            case AE_IFLNK:
+                listed.kind = EntryKind::symlink;
+                note(Finding::symlink);
+                break;
+            default: listed.kind = EntryKind::special; note(Finding::special_file);
+            }
+        }
+        if (is_absolute(path)) {
+            note(Finding::absolute_path);
+        }
+        const auto parts = components(path);
+        if (std::ranges::find(parts, "..") != parts.end()) {
+            note(Finding::path_traversal);
+        }
+        if (!m_seen.insert(path).second) {
+            note(Finding::duplicate_name);
+        }
+        if (listed.kind == EntryKind::file && looks_like_archive(path)) {
+            note(Finding::nested_archive);
+        }
+        m_listing.declared_bytes += listed.size;
+        if (m_listing.declared_bytes > m_limits.max_declared_bytes) {
+            note(Finding::declared_size_over_limit);
+        }
+        if (!parts.empty()) {
+            m_top_levels.insert(std::string(parts.front()));
+            if (parts.size() > 1 || listed.kind == EntryKind::directory) {
+                m_folders.insert(std::string(parts.front()));
+            }
+        }
+        if (listed.kind == EntryKind::file && !listed.encrypted && !parts.empty() && is_readme_name(parts.back())) {
+            keep_readme(a, path, parts.size());
+        }
+        m_listing.entries.push_back(std::move(listed));
+        m_listing.entries.back().path = std::move(path);
+        return m_listing.entries.back().size;
+    }
+
+    // Keeps the first Readme at the root, and the first one a folder deep in case that folder
+    // turns out to be the only top-level entry.
+    void keep_readme(archive* a, const std::string& path, std::size_t depth) {
+        Candidate* candidate = depth == 1 ? &m_root_readme : depth == 2 ? &m_nested_readme : nullptr;
+        if (candidate == nullptr || !candidate->path.empty()) {
+            return;
+        }
+        candidate->path = path;
+        candidate->bytes.resize(m_limits.max_readme_bytes);
+        std::size_t filled = 0;
+        while (filled < candidate->bytes.size()) {
+            const la_ssize_t n =
+                archive_read_data(a, candidate->bytes.data() + filled, candidate->bytes.size() - filled);
+            if (n <= 0) {
+                if (n < 0) {
+                    note(Finding::corrupt);
+                }
+                break;
+            }
+            filled += static_cast<std::size_t>(n);
+        }
+        candidate->bytes.resize(filled);
+    }
+
+    void choose_readme() {
+        if (!m_root_readme.path.empty()) {
+            m_listing.readme_path = std::move(m_root_readme.path);
+            m_listing.readme = std::move(m_root_readme.bytes);
+        } else if (!m_nested_readme.path.empty() && m_top_levels.size() == 1 && m_folders.size() == 1) {
+            m_listing.readme_path = std::move(m_nested_readme.path);
+            m_listing.readme = std::move(m_nested_readme.bytes);
+        }
+    }
+
+    void check_ratio(std::uint64_t size, std::int64_t compressed) {
+        if (size > k_ratio_minimum_size && compressed > 0 &&
+            size / static_cast<std::uint64_t>(compressed) > m_limits.max_compression_ratio) {
+            note(Finding::compression_ratio_over_limit);
+        }
+    }
+
+    struct Candidate {
+        std::string path;
+        std::vector<std::uint8_t> bytes;
+    };
+
+    const InspectionLimits& m_limits;
+    ArchiveListing& m_listing;
+    std::set<std::string> m_seen;
+    std::set<std::string> m_top_levels;
+    std::set<std::string> m_folders;
+    Candidate m_root_readme;
+    Candidate m_nested_readme;
+};
+
+} // namespace
+
+std::string_view finding_name(Finding finding) {
+    switch (finding) {
+    case Finding::path_traversal: return "path_traversal";
+    case Finding::absolute_path: return "absolute_path";
+    case Finding::symlink: return "symlink";
+    case Finding::hardlink: return "hardlink";
+    case Finding::special_file: return "special_file";
+    case Finding::duplicate_name: return "duplicate_name";
+    case Finding::too_many_entries: return "too_many_entries";
+    case Finding::declared_size_over_limit: return "declared_size_over_limit";
+    case Finding::compression_ratio_over_limit: return "compression_ratio_over_limit";
+    case Finding::nested_archive: return "nested_archive";
+    case Finding::corrupt: return "corrupt";
+    case Finding::encrypted_data: return "encrypted_data";
+    case Finding::encrypted_names: return "encrypted_names";
+    case Finding::path_too_long: return "path_too_long";
+    case Finding::decompression_budget_exceeded: return "decompression_budget_exceeded";
+    }
+    return "unknown";
+}
+
+bool ArchiveListing::has(Finding finding) const {
+    return std::ranges::find(findings, finding) != findings.end();
+}
+
+util::Result<std::uint64_t> FileRandomAccessSource::size() {
+    struct stat st {};
+    if (::fstat(m_fd, &st) != 0) {
+        return util::last_system_error();
+    }
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
+util::Result<std::size_t> FileRandomAccessSource::read_at(std::uint64_t offset, std::span<std::uint8_t> out) {
+    for (;;) {
+        const ssize_t n = ::pread(m_fd, out.data(), out.size(), static_cast<off_t>(offset));
+        if (n >= 0) {
+            return static_cast<std::size_t>(n);
+        }
+        if (errno != EINTR) {
+            return util::last_system_error();
+        }
+    }
+}
+
+ArchiveListing list_archive(RandomAccessSource& source, const InspectionLimits& limits) {
+    ArchiveListing listing;
+    auto size = source.size();
+    std::unique_ptr<archive, ArchiveDeleter> reader(archive_read_new());
+    if (!size || !reader) {
+        listing.error = "cannot read the upload";
+        listing.findings.push_back(Finding::corrupt);
+        return listing;
+    }
+    // The minimal surface: these formats and this filter, nothing that calls external programs.
+    archive_read_support_filter_gzip(reader.get());
+    archive_read_support_format_zip(reader.get());
+    archive_read_support_format_tar(reader.get());
+    archive_read_support_format_rar(reader.get());
+    archive_read_support_format_rar5(reader.get());
+    auto client = std::make_unique<SourceReader>(SourceReader{&source, *size, 0, {}});
+    archive_read_set_callback_data(reader.get(), client.get());
+    archive_read_set_read_callback(reader.get(), read_callback);
+    archive_read_set_seek_callback(reader.get(), seek_callback);
+    archive_read_set_skip_callback(reader.get(), skip_callback);
+    if (archive_read_open1(reader.get()) != ARCHIVE_OK) {
+        const char* message = archive_error_string(reader.get());
+        listing.error = message != nullptr ? message : "not a supported archive";
+        listing.findings.push_back(Finding::corrupt);
+        return listing;
+    }
+    Lister(limits, listing).run(reader.get());
+    return listing;
+}
+
+} // namespace supportdrop::inspector

@@ -1,0 +1,151 @@
+#include "inspector/archive_lister.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <clocale>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace supportdrop::inspector {
+namespace {
+
+using test::run_shell;
+
+// As in the inspector process: libarchive converts entry names through the C library's locale.
+const bool k_utf8_locale = std::setlocale(LC_CTYPE, "C.UTF-8") != nullptr;
+
+ArchiveListing list_file(const std::filesystem::path& path, const InspectionLimits& limits = {}) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    EXPECT_GE(fd, 0) << path;
+    FileRandomAccessSource source(fd);
+    ArchiveListing listing = list_archive(source, limits);
+    ::close(fd);
+    return listing;
+}
+
+ArchiveListing list_sample(const std::string& name) {
+    return list_file(std::filesystem::path(SUPPORTDROP_TEST_DATA_DIR "/archives") / name);
+}
+
+std::vector<std::string> paths(const ArchiveListing& listing) {
+    std::vector<std::string> names;
+    for (const auto& entry : listing.entries) {
+        names.push_back(entry.path);
+    }
+    return names;
+}
+
+TEST(ArchiveLister, ListsPlainArchivesWithoutFindings) {
+    ASSERT_TRUE(k_utf8_locale);
+    const auto zip = list_sample("test_read_format_zip.zip");
+    EXPECT_EQ(zip.format, "zip");
+    EXPECT_EQ(paths(zip), (std::vector<std::string>{"dir/", "file1", "file2"}));
+    EXPECT_TRUE(zip.findings.empty());
+    const auto tgz = list_sample("test_compat_gzip_1.tgz");
+    EXPECT_EQ(tgz.format, "tar");
+    EXPECT_TRUE(tgz.gzip);
+    EXPECT_EQ(tgz.entries.size(), 6u);
+    EXPECT_TRUE(tgz.findings.empty());
+    const auto utf8 = list_sample("test_read_format_zip_7075_utf8_paths.zip");
+    EXPECT_EQ(utf8.entries.at(1).path, "File 2 - \xC3\xB6.txt");
+}
+
+TEST(ArchiveLister, DetectsEncryption) {
+    for (const char* name :
+         {"test_read_format_zip_traditional_encryption_data.zip", "test_read_format_zip_winzip_aes128.zip",
+          "test_read_format_zip_winzip_aes256.zip", "test_read_format_zip_encryption_partially.zip",
+          "test_read_format_rar4_encrypted.rar", "test_read_format_rar_encryption_data.rar"}) {
+        const auto listing = list_sample(name);
+        EXPECT_TRUE(listing.has(Finding::encrypted_data)) << name;
+        EXPECT_FALSE(listing.has(Finding::encrypted_names)) << name;
+    }
+    for (const char* name :
+         {"test_read_format_zip_encryption_header.zip", "test_read_format_rar_encryption_header.rar",
+          "test_read_format_rar4_encrypted_filenames.rar", "test_read_format_rar5_encrypted_filenames.rar"}) {
+        EXPECT_TRUE(list_sample(name).has(Finding::encrypted_names)) << name;
+    }
+}
+
+TEST(ArchiveLister, FlagsLinksNestedArchivesAndBombs) {
+    EXPECT_TRUE(list_sample("test_read_format_zip_symlink.zip").has(Finding::symlink));
+    EXPECT_TRUE(list_sample("test_read_format_rar.rar").has(Finding::symlink));
+    const auto unicode = list_sample("test_read_format_rar5_unicode.rar");
+    EXPECT_TRUE(unicode.has(Finding::hardlink));
+    EXPECT_TRUE(unicode.has(Finding::symlink));
+    EXPECT_TRUE(list_sample("test_read_format_zip_nested.zip").has(Finding::nested_archive));
+    // 60 KB that declares 102 MB (sparse tar) and 241 MB (one RAR volume).
+    EXPECT_TRUE(
+        list_sample("test_read_format_gtar_sparse_1_17_posix10.tar").has(Finding::compression_ratio_over_limit));
+    EXPECT_TRUE(
+        list_sample("test_read_format_rar_multivolume.part0001.rar").has(Finding::compression_ratio_over_limit));
+    // Small files may compress well: 262 KB from 631 B is no finding.
+    EXPECT_FALSE(list_sample("test_read_format_zip_high_compression.zip").has(Finding::compression_ratio_over_limit));
+}
+
+TEST(ArchiveLister, ReportsCorruptInputWithoutCrashing) {
+    // test_read_filter_gzip_recursive.gz makes libarchive allocate until memory runs out: that
+    // one belongs to the sandbox's resource limits, not to an in-process test.
+    for (const char* name : {"test_read_format_zip_malformed1.zip", "test_read_too_many_filters.gz"}) {
+        const auto listing = list_sample(name);
+        EXPECT_TRUE(listing.has(Finding::corrupt)) << name << ": " << listing.error;
+        EXPECT_FALSE(listing.error.empty()) << name;
+    }
+}
+
+class GeneratedArchives : public testing::Test {
+protected:
+    std::filesystem::path make(const std::string& script) {
+        const auto result = run_shell("set -e\n" + script, m_dir.path().string());
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        return m_dir / "out.tar.gz";
+    }
+    test::TempDir m_dir;
+};
+
+TEST_F(GeneratedArchives, FindsTheReadmeAtTheRootOrInTheOnlyFolder) {
+    const auto root = list_file(make("mkdir -p case/logs && echo 'Root readme' > case/README.TXT && "
+                                     "echo x > case/logs/a.log && cd case && tar -czf ../out.tar.gz ."));
+    EXPECT_EQ(std::string(root.readme.begin(), root.readme.end()), "Root readme\n");
+    const auto nested = list_file(make("mkdir -p top/logs && echo 'Nested' > top/liesmich.txt && "
+                                       "echo x > top/logs/a.log && tar -czf out.tar.gz top"));
+    EXPECT_EQ(nested.readme_path, "top/liesmich.txt");
+    EXPECT_EQ(std::string(nested.readme.begin(), nested.readme.end()), "Nested\n");
+    const auto two_folders = list_file(make("mkdir -p a b && echo r > a/Readme.txt && echo x > b/x && "
+                                            "tar -czf out.tar.gz a b"));
+    EXPECT_TRUE(two_folders.readme_path.empty());
+}
+
+TEST_F(GeneratedArchives, CapsTheReadme) {
+    const auto listing =
+        list_file(make("head -c 200000 /dev/zero | tr '\\0' 'x' > Readme.txt && tar -czf out.tar.gz Readme.txt"));
+    EXPECT_EQ(listing.readme.size(), 64u * 1024);
+}
+
+TEST_F(GeneratedArchives, FlagsAbsoluteAndParentPathsAndDuplicates) {
+    const auto listing = list_file(make("mkdir -p in && echo x > in/f && cd in && tar -cPzf ../out.tar.gz ../in/f "
+                                        "$PWD/f f f"));
+    EXPECT_TRUE(listing.has(Finding::path_traversal));
+    EXPECT_TRUE(listing.has(Finding::absolute_path));
+    EXPECT_TRUE(listing.has(Finding::duplicate_name));
+}
+
+TEST_F(GeneratedArchives, StopsAtTheEntryLimit) {
+    const auto listing = list_file(make("mkdir many && cd many && seq 1 300 | xargs touch && tar -czf ../out.tar.gz ."),
+                                   InspectionLimits{.max_entries = 100});
+    EXPECT_EQ(listing.entries.size(), 100u);
+    EXPECT_TRUE(listing.has(Finding::too_many_entries));
+}
+
+TEST_F(GeneratedArchives, StopsAtTheDecompressionBudget) {
+    // 300 MB of zeros packed into a few hundred KB: listing it means decompressing it.
+    const auto listing = list_file(make("head -c 300000000 /dev/zero > zeros && tar -czf out.tar.gz zeros zeros"),
+                                   InspectionLimits{.max_decompressed_bytes = 100'000'000});
+    EXPECT_TRUE(listing.has(Finding::decompression_budget_exceeded) ||
+                listing.has(Finding::compression_ratio_over_limit));
+    EXPECT_TRUE(listing.has(Finding::compression_ratio_over_limit));
+}
+
+} // namespace
+} // namespace supportdrop::inspector
