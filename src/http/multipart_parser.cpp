@@ -9,19 +9,15 @@
 namespace supportdrop::http {
 namespace {
 
-class MultipartCategory final : public boost::system::error_category {
-public:
-    const char* name() const noexcept override { return "supportdrop.multipart"; }
-    std::string message(int value) const override {
-        switch (static_cast<MultipartErrc>(value)) {
-        case MultipartErrc::missing_boundary: return "not multipart/form-data with a boundary";
-        case MultipartErrc::malformed: return "malformed multipart body";
-        case MultipartErrc::part_header_too_large: return "multipart part header too large";
-        case MultipartErrc::truncated: return "multipart body ended early";
-        }
-        return "unknown multipart error";
+const char* describe(MultipartErrc error) {
+    switch (error) {
+    case MultipartErrc::missing_boundary: return "not multipart/form-data with a boundary";
+    case MultipartErrc::malformed: return "malformed multipart body";
+    case MultipartErrc::part_header_too_large: return "multipart part header too large";
+    case MultipartErrc::truncated: return "multipart body ended early";
     }
-};
+    return "unknown multipart error";
+}
 
 // Parses `; key=value` or `; key="quoted"` parameters (RFC 7578 section 4.2: browsers
 // percent-encode or escape quotes in file names; a backslash escapes the next character).
@@ -82,7 +78,7 @@ std::span<const std::uint8_t> as_bytes(std::string_view text) {
 } // namespace
 
 const boost::system::error_category& multipart_category() noexcept {
-    static const MultipartCategory category;
+    static const util::EnumCategory<MultipartErrc> category("supportdrop.multipart", describe);
     return category;
 }
 

@@ -6,6 +6,7 @@
 #include <boost/system/result.hpp>
 
 #include <cerrno>
+#include <string>
 
 namespace supportdrop::util {
 
@@ -29,6 +30,21 @@ enum class Errc {
     bech32_bad_padding,
     file_exists,
     already_committed,
+};
+
+// An error category whose messages come from a function of the enum, so that each module
+// states only its names and messages. Use one static instance per enum.
+template <class Enum>
+class EnumCategory final : public boost::system::error_category {
+public:
+    using Describe = const char* (*)(Enum);
+    EnumCategory(const char* category_name, Describe describe) : m_name(category_name), m_describe(describe) {}
+    const char* name() const noexcept override { return m_name; }
+    std::string message(int value) const override { return m_describe(static_cast<Enum>(value)); }
+
+private:
+    const char* m_name;
+    Describe m_describe;
 };
 
 const boost::system::error_category& util_category() noexcept;
