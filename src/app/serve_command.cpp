@@ -8,6 +8,7 @@
 #include "http/metrics.hpp"
 #include "http/server.hpp"
 #include "http/site.hpp"
+#include "pipeline/retention.hpp"
 #include "storage/sealed_store.hpp"
 #include "util/atomic_file.hpp"
 
@@ -184,6 +185,17 @@ int run_serve(const ServeOptions& options) {
             return {};
         });
         server.start();
+        // Retention: uploads not collected within the configured days are deleted.
+        const std::chrono::days retention(config.retention_days);
+        server.every(std::chrono::hours(1), [&pipeline, retention] {
+            auto expired = pipeline::expire_uploads(*pipeline.store, *pipeline.metadata,
+                                                    std::chrono::system_clock::now(), retention);
+            if (!expired) {
+                spdlog::error("retention.failed error=\"{}\"", expired.error().message());
+            } else if (*expired > 0) {
+                spdlog::info("retention.expired uploads={}", *expired);
+            }
+        });
         if (config.public_url.empty()) {
             site.set_origin(server.bound_origin());
         }

@@ -18,7 +18,7 @@ using util::ErrorCode;
 using util::Result;
 
 // Persisted: the values are pinned.
-enum class UploadState : int { sealed = 1 };
+enum class UploadState : int { sealed = 1, expired = 3 };
 
 using ReceiptHash = std::array<std::uint8_t, 32>; // SHA-256 of the receipt token
 
@@ -48,6 +48,12 @@ public:
     virtual Result<bool> reference_exists(const std::string& reference) = 0;
     virtual Result<std::vector<std::string>> upload_ids() = 0;
     virtual Result<std::size_t> count_uploads() = 0;
+
+    // Ids of sealed uploads sealed before `cutoff` (Unix seconds), for the retention job.
+    virtual Result<std::vector<std::string>> sealed_before(std::int64_t cutoff) = 0;
+
+    // Marks an upload expired, with its audit record, in one transaction.
+    virtual Result<void> mark_expired(const std::string& id, std::int64_t at) = 0;
 
     // Whether the database answers, for readiness checks.
     virtual Result<void> check() = 0;

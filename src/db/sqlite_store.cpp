@@ -176,6 +176,38 @@ public:
         return ids->size();
     }
 
+    Result<std::vector<std::string>> sealed_before(std::int64_t cutoff) override {
+        const std::scoped_lock lock(m_mutex);
+        auto statement = prepare("SELECT id FROM uploads WHERE state = ? AND sealed_at < ?");
+        if (!statement) {
+            return statement.error();
+        }
+        sqlite3_bind_int(statement->get(), 1, static_cast<int>(UploadState::sealed));
+        sqlite3_bind_int64(statement->get(), 2, cutoff);
+        std::vector<std::string> ids;
+        int step = 0;
+        while ((step = sqlite3_step(statement->get())) == SQLITE_ROW) {
+            ids.push_back(text(statement->get(), 0));
+        }
+        if (step != SQLITE_DONE) {
+            return sqlite_error(step);
+        }
+        return ids;
+    }
+
+    Result<void> mark_expired(const std::string& id, std::int64_t at) override {
+        const std::scoped_lock lock(m_mutex);
+        if (auto begun = execute("BEGIN IMMEDIATE"); !begun) {
+            return begun;
+        }
+        auto done = update_to_expired(id, at);
+        if (!done) {
+            (void)execute("ROLLBACK");
+            return done;
+        }
+        return execute("COMMIT");
+    }
+
     Result<void> check() override {
         const std::scoped_lock lock(m_mutex);
         return execute("SELECT count(*) FROM uploads");
@@ -215,6 +247,25 @@ private:
             sqlite3_bind_text(statement->get(), 1, record.id.data(), static_cast<int>(record.id.size()), SQLITE_STATIC);
             sqlite3_bind_int64(statement->get(), 2, record.sealed_at);
             if (const int step = sqlite3_step(statement->get()); step != SQLITE_DONE) {
+                return sqlite_error(step);
+            }
+        }
+        return {};
+    }
+
+    Result<void> update_to_expired(const std::string& id, std::int64_t at) {
+        auto update = prepare("UPDATE uploads SET state = ? WHERE id = ?");
+        auto audit =
+            prepare("INSERT INTO audit (upload_id, transition, at, actor) VALUES (?, 'expired', ?, 'receiver')");
+        if (!update || !audit) {
+            return update ? audit.error() : update.error();
+        }
+        sqlite3_bind_int(update->get(), 1, static_cast<int>(UploadState::expired));
+        sqlite3_bind_text(update->get(), 2, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+        sqlite3_bind_text(audit->get(), 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(audit->get(), 2, at);
+        for (sqlite3_stmt* statement : {update->get(), audit->get()}) {
+            if (const int step = sqlite3_step(statement); step != SQLITE_DONE) {
                 return sqlite_error(step);
             }
         }

@@ -103,6 +103,10 @@ public:
 
     std::string bound_origin() const { return m_bound_origin; }
 
+    void every(std::chrono::seconds period, std::function<void()> job) {
+        asio::co_spawn(m_io, repeat(period, std::move(job)), log_exception);
+    }
+
     void run() {
         wait_for_signal();
         std::vector<std::thread> threads;
@@ -153,6 +157,22 @@ private:
         }
         asio::co_spawn(m_io, accept_loop(*acceptor, kind), log_exception);
         m_acceptors.push_back(std::move(acceptor));
+    }
+
+    asio::awaitable<void> repeat(std::chrono::seconds period, std::function<void()> job) {
+        asio::steady_timer timer(m_io);
+        for (;;) {
+            co_await run_on_workers(m_workers, [&job] {
+                job();
+                return true;
+            });
+            timer.expires_after(period);
+            boost::system::error_code error;
+            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
+            if (error) {
+                co_return;
+            }
+        }
     }
 
     asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Kind kind) {
@@ -383,6 +403,10 @@ void Server::run() {
 
 std::string Server::bound_origin() const {
     return m_impl->bound_origin();
+}
+
+void Server::every(std::chrono::seconds period, std::function<void()> job) {
+    m_impl->every(period, std::move(job));
 }
 
 } // namespace supportdrop::http

@@ -29,6 +29,10 @@ public:
     // The origin of the bound site listener ("http://127.0.0.1:8080"), after start().
     std::string bound_origin() const;
 
+    // Runs `job` on the worker pool when serving starts and then every `period` (maintenance
+    // such as retention). Call before run().
+    void every(std::chrono::seconds period, std::function<void()> job);
+
     // Serves until SIGTERM or SIGINT, then stops accepting, lets uploads in flight finish up to
     // limits.shutdown_timeout and aborts the rest cleanly (at once on a second signal). SIGHUP
     // reloads the certificate.

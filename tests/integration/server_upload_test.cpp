@@ -148,6 +148,27 @@ TEST_F(ReceiverTest, LogsCarryNoClientData) {
     EXPECT_EQ(database.out, "0\n");
 }
 
+TEST_F(ReceiverTest, DeletesUploadsPastTheirRetentionAtStart) {
+    ASSERT_EQ(upload(k_archives / "test_compat_gtar_1.tar").status, 201);
+    m_server->kill();
+    // Age the upload by 31 days instead of waiting for them.
+    ASSERT_EQ(run_shell("sqlite3 data/supportdrop.sqlite3 'UPDATE uploads SET sealed_at = sealed_at - 31 * 86400'",
+                        m_dir.path())
+                  .exit_code,
+              0);
+    m_server->restart();
+    for (int i = 0; i < 50 && m_server->log().find("retention.expired uploads=1") == std::string::npos; ++i) {
+        run_shell("sleep 0.1");
+    }
+    EXPECT_NE(m_server->log().find("retention.expired uploads=1"), std::string::npos) << m_server->log();
+    EXPECT_TRUE(stored_state().inbox.empty());
+    EXPECT_EQ(run_shell("sqlite3 data/supportdrop.sqlite3 \"SELECT state FROM uploads; SELECT transition FROM audit "
+                        "ORDER BY id\"",
+                        m_dir.path())
+                  .out,
+              "3\nsealed\nexpired\n");
+}
+
 TEST(DemoMode, GeneratesAPrivateIdentityAndSaysSoLoudly) {
     TempDir dir;
     ServerProcess server(dir.path(), "");
