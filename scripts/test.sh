@@ -7,9 +7,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 jobs=$(nproc)
-fuzz_seconds=${SUPPORTDROP_FUZZ_SECONDS:-20}
+fuzz_seconds=${SUPPORTDROP_FUZZ_SECONDS:-15}
 
-step() { printf '\n=== %s\n' "$*"; }
+step() { printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"; }
 
 step "setup"
 scripts/setup.sh
