@@ -185,9 +185,10 @@ constexpr std::array k_messages = std::to_array<Message>({
     {"privacy.stored_heading", "Was gespeichert wird", "What is stored"},
     {"privacy.stored_archive",
      "Ihr Archiv, sein ursprünglicher Dateiname und die Kontaktdaten aus der Readme.txt: nur verschlüsselt für "
-     "{recipients} Schlüssel des Support-Teams. Dieser Server kann sie nach dem Hochladen nicht mehr lesen.",
-     "Your archive, its original file name and the contact data from its Readme.txt: only encrypted to "
-     "{recipients} keys of the support team. This server cannot read them after the upload."},
+     "die Schlüssel des Support-Teams (Anzahl: {recipients}). Dieser Server kann sie nach dem Hochladen nicht "
+     "mehr lesen.",
+     "Your archive, its original file name and the contact data from its Readme.txt: only encrypted to the "
+     "support team's keys (number of keys: {recipients}). This server cannot read them after the upload."},
     {"privacy.stored_metadata",
      "Verwaltungsdaten ohne Personenbezug: Vorgangsnummer, Größe, Prüfsumme, erkannter Dateityp, Zeitpunkte.",
      "Administrative data without personal data: reference, size, checksum, detected file type, times."},

@@ -75,7 +75,7 @@ TEST_F(ReceiverTest, ServesPagesInBothLanguagesWithTheSwitch) {
     const auto privacy = request("-H 'Accept-Language: en' " + m_server->url() + "/privacy");
     EXPECT_EQ(privacy.status, 200);
     EXPECT_NE(privacy.body.find("after 30 days"), std::string::npos) << "retention from the configuration";
-    EXPECT_NE(privacy.body.find("encrypted to 1 keys"), std::string::npos);
+    EXPECT_NE(privacy.body.find("number of keys: 1"), std::string::npos);
     const auto css = request(m_server->url() + "/static/style.css");
     EXPECT_EQ(css.status, 200);
     EXPECT_EQ(css.header("Content-Type"), "text/css; charset=utf-8");
