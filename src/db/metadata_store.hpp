@@ -47,7 +47,6 @@ public:
     virtual Result<std::optional<UploadRecord>> find_by_receipt(const ReceiptHash& receipt_hash) = 0;
     virtual Result<bool> reference_exists(const std::string& reference) = 0;
     virtual Result<std::vector<std::string>> upload_ids() = 0;
-    virtual Result<std::size_t> count_uploads() = 0;
 
     // Ids of sealed uploads sealed before `cutoff` (Unix seconds), for the retention job.
     virtual Result<std::vector<std::string>> sealed_before(std::int64_t cutoff) = 0;

@@ -157,23 +157,7 @@ public:
         if (!statement) {
             return statement.error();
         }
-        std::vector<std::string> ids;
-        int step = 0;
-        while ((step = sqlite3_step(statement->get())) == SQLITE_ROW) {
-            ids.push_back(text(statement->get(), 0));
-        }
-        if (step != SQLITE_DONE) {
-            return sqlite_error(step);
-        }
-        return ids;
-    }
-
-    Result<std::size_t> count_uploads() override {
-        auto ids = upload_ids();
-        if (!ids) {
-            return ids.error();
-        }
-        return ids->size();
+        return first_column(statement->get());
     }
 
     Result<std::vector<std::string>> sealed_before(std::int64_t cutoff) override {
@@ -184,15 +168,7 @@ public:
         }
         sqlite3_bind_int(statement->get(), 1, static_cast<int>(UploadState::sealed));
         sqlite3_bind_int64(statement->get(), 2, cutoff);
-        std::vector<std::string> ids;
-        int step = 0;
-        while ((step = sqlite3_step(statement->get())) == SQLITE_ROW) {
-            ids.push_back(text(statement->get(), 0));
-        }
-        if (step != SQLITE_DONE) {
-            return sqlite_error(step);
-        }
-        return ids;
+        return first_column(statement->get());
     }
 
     Result<void> mark_expired(const std::string& id, std::int64_t at) override {
@@ -270,6 +246,19 @@ private:
             }
         }
         return {};
+    }
+
+    // The first column of every row `statement` yields, as text.
+    static Result<std::vector<std::string>> first_column(sqlite3_stmt* statement) {
+        std::vector<std::string> values;
+        int step = 0;
+        while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
+            values.push_back(text(statement, 0));
+        }
+        if (step != SQLITE_DONE) {
+            return sqlite_error(step);
+        }
+        return values;
     }
 
     Result<Statement> prepare(const char* sql) {

@@ -178,11 +178,16 @@ Response Site::receipt_lookup(const RequestInfo& request, std::string_view token
     if (!*record) {
         return refusal_response(request, {PublicError::not_found, {}, {}});
     }
+    // The type was written by this server; an unknown name is a damaged row, not a ZIP.
+    const auto archive_type = pipeline::archive_type_from_name((*record)->archive_type);
+    if (!archive_type) {
+        spdlog::error("receipt.lookup_failed error=\"unknown archive type in the database\"");
+        return refusal_response(request, {PublicError::internal, {}, {}});
+    }
     pipeline::Receipt receipt;
     receipt.reference = (*record)->reference;
     receipt.receipt_token = std::string(token);
-    receipt.archive_type =
-        pipeline::archive_type_from_name((*record)->archive_type).value_or(pipeline::ArchiveType::zip);
+    receipt.archive_type = *archive_type;
     receipt.size = (*record)->size;
     receipt.sha256 = (*record)->sha256;
     receipt.received_at = std::chrono::system_clock::from_time_t((*record)->received_at);
