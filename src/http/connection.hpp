@@ -188,6 +188,9 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         }
         refusal = std::get<Refusal>(outcome);
     }
+    // Nothing of a refused upload may outlive the answer: discard it before answering, not
+    // after the drain.
+    receiver.abandon();
     co_await refuse_and_drain(stream, site, request, *refusal, parser.is_done());
     co_return false;
 }

@@ -32,6 +32,9 @@ public:
     // The body has ended: completes the upload, or says why not.
     std::variant<pipeline::Receipt, Refusal> finish();
 
+    // Discards what was received so far (the partial upload is removed at once).
+    void abandon() { m_session.reset(); }
+
     // Bytes of file data so far.
     std::uint64_t file_bytes() const { return m_session ? m_session->size() : 0; }
 
