@@ -1,36 +1,12 @@
 #include "age/random_access_reader.hpp"
 
 #include <algorithm>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace supportdrop::age {
-namespace {
 
-// Reads up to out.size() bytes at `offset`; fewer only at the end of the file.
-Result<std::size_t> pread_full(int fd, std::span<std::uint8_t> out, std::uint64_t offset) {
-    std::size_t filled = 0;
-    while (filled < out.size()) {
-        const ssize_t n = ::pread(fd, out.data() + filled, out.size() - filled, static_cast<off_t>(offset + filled));
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return util::last_system_error();
-        }
-        if (n == 0) {
-            break;
-        }
-        filled += static_cast<std::size_t>(n);
-    }
-    return filled;
-}
-
-} // namespace
-
-Result<RandomAccessReader> RandomAccessReader::open(int fd, const FileKey& file_key) {
+Result<RandomAccessReader> RandomAccessReader::open(util::RandomAccessSource& file, const FileKey& file_key) {
     std::vector<std::uint8_t> bytes(k_max_header_size + k_payload_nonce_size);
-    auto n = pread_full(fd, bytes, 0);
+    auto n = file.read_at(0, bytes);
     if (!n) {
         return n.error();
     }
@@ -51,23 +27,16 @@ Result<RandomAccessReader> RandomAccessReader::open(int fd, const FileKey& file_
     if (!cipher) {
         return cipher.error();
     }
-    return RandomAccessReader(fd, header->size + k_payload_nonce_size, std::move(*cipher));
+    return RandomAccessReader(file, header->size + k_payload_nonce_size, std::move(*cipher));
 }
 
-RandomAccessReader::RandomAccessReader(int fd, std::uint64_t payload_offset, PayloadCipher cipher)
-    : m_fd(fd), m_payload_offset(payload_offset), m_cipher(std::move(cipher)), m_sealed(k_sealed_chunk_size),
+RandomAccessReader::RandomAccessReader(util::RandomAccessSource& file, std::uint64_t payload_offset,
+                                       PayloadCipher cipher)
+    : m_file(&file), m_payload_offset(payload_offset), m_cipher(std::move(cipher)), m_sealed(k_sealed_chunk_size),
       m_plain(k_chunk_size) {}
 
-Result<std::uint64_t> RandomAccessReader::file_size() const {
-    struct stat st {};
-    if (::fstat(m_fd, &st) != 0) {
-        return util::last_system_error();
-    }
-    return static_cast<std::uint64_t>(st.st_size);
-}
-
-Result<std::uint64_t> RandomAccessReader::complete_chunks() const {
-    auto size = file_size();
+Result<std::uint64_t> RandomAccessReader::complete_chunks() {
+    auto size = m_file->size();
     if (!size) {
         return size.error();
     }
@@ -76,7 +45,7 @@ Result<std::uint64_t> RandomAccessReader::complete_chunks() const {
 
 Result<std::span<const std::uint8_t>> RandomAccessReader::read_chunk(std::uint64_t index) {
     const std::uint64_t offset = m_payload_offset + index * k_sealed_chunk_size;
-    auto n = pread_full(m_fd, m_sealed, offset);
+    auto n = m_file->read_at(offset, m_sealed);
     if (!n) {
         return n.error();
     }
@@ -86,7 +55,7 @@ Result<std::span<const std::uint8_t>> RandomAccessReader::read_chunk(std::uint64
     const std::span<const std::uint8_t> sealed(m_sealed.data(), *n);
     bool opened = *n == k_sealed_chunk_size && m_cipher.open_chunk(index, ChunkPosition::middle, sealed, m_plain);
     if (!opened) {
-        auto size = file_size();
+        auto size = m_file->size();
         if (!size) {
             return size.error();
         }

@@ -3,24 +3,25 @@
 // still being written by an Encryptor in this process.
 
 #include "age/payload_cipher.hpp"
+#include "util/byte_stream.hpp"
 
 #include <span>
 #include <vector>
 
 namespace supportdrop::age {
 
-// Chunk-level random access over a file descriptor it does not own (pread, so the file offset
-// is untouched and a writer may append meanwhile). Not thread-safe.
+// Chunk-level random access over a source it does not own (e.g. a file read with pread, so that
+// a writer may append meanwhile). Not thread-safe.
 class RandomAccessReader {
 public:
     // Reads the header at offset 0, checks its MAC under `file_key` and reads the nonce.
     // Fails with a header error, Errc::header_mac_mismatch, missing_nonce or a system error.
-    static Result<RandomAccessReader> open(int fd, const FileKey& file_key);
+    static Result<RandomAccessReader> open(util::RandomAccessSource& file, const FileKey& file_key);
 
     std::uint64_t payload_offset() const { return m_payload_offset; }
 
     // The number of whole sealed chunks the file holds now.
-    Result<std::uint64_t> complete_chunks() const;
+    Result<std::uint64_t> complete_chunks();
 
     // The plaintext of chunk `index`, valid until the next call. A chunk that reaches the
     // current end of the file is accepted as a middle or as the final chunk, so an in-progress
@@ -29,10 +30,9 @@ public:
     Result<std::span<const std::uint8_t>> read_chunk(std::uint64_t index);
 
 private:
-    RandomAccessReader(int fd, std::uint64_t payload_offset, PayloadCipher cipher);
-    Result<std::uint64_t> file_size() const;
+    RandomAccessReader(util::RandomAccessSource& file, std::uint64_t payload_offset, PayloadCipher cipher);
 
-    int m_fd;
+    util::RandomAccessSource* m_file;
     std::uint64_t m_payload_offset;
     PayloadCipher m_cipher;
     std::vector<std::uint8_t> m_sealed;

@@ -1,5 +1,6 @@
 #include "inspector/archive_lister.hpp"
 
+#include "inspector/rar5_headers.hpp"
 #include "inspector/readme.hpp"
 #include "util/text.hpp"
 
@@ -24,7 +25,7 @@ struct ArchiveDeleter {
 
 // libarchive pulls input through these callbacks, reading, skipping and seeking.
 struct SourceReader {
-    RandomAccessSource* source;
+    util::RandomAccessSource* source;
     std::uint64_t size = 0;
     std::uint64_t position = 0;
     std::array<std::uint8_t, k_read_block> block{};
@@ -106,7 +107,12 @@ bool looks_like_archive(std::string_view path) {
 
 class Lister {
 public:
-    Lister(const InspectionLimits& limits, ArchiveListing& listing) : m_limits(limits), m_listing(listing) {}
+    Lister(const InspectionLimits& limits, ArchiveListing& listing, Rar5Encryption rar5)
+        : m_limits(limits), m_listing(listing), m_rar5(std::move(rar5)) {
+        if (m_rar5.headers_encrypted) {
+            note(Finding::encrypted_names);
+        }
+    }
 
     void note(Finding finding) {
         if (!m_listing.has(finding)) {
@@ -137,7 +143,7 @@ public:
             }
             previous_position = archive_read_header_position(a);
             previous_size = add_entry(a, entry);
-            if (archive_filter_bytes(a, 0) > static_cast<la_int64_t>(m_limits.max_decompressed_bytes)) {
+            if (!consume_data(a)) {
                 note(Finding::decompression_budget_exceeded);
                 break;
             }
@@ -155,11 +161,31 @@ public:
     }
 
 private:
+    // Through the gzip filter, skipping an entry means decompressing it: do that here, block by
+    // block, so that the budget stops a bomb inside one entry rather than after it. Returns
+    // false when the budget is spent. (ZIP and RAR skip by seeking; they decompress nothing.)
+    bool consume_data(archive* a) {
+        const auto budget = static_cast<la_int64_t>(m_limits.max_decompressed_bytes);
+        if (archive_filter_count(a) <= 1) {
+            return archive_filter_bytes(a, 0) <= budget;
+        }
+        const void* block = nullptr;
+        std::size_t size = 0;
+        la_int64_t offset = 0;
+        while (archive_filter_bytes(a, 0) <= budget) {
+            if (archive_read_data_block(a, &block, &size, &offset) != ARCHIVE_OK) {
+                return archive_filter_bytes(a, 0) <= budget; // end of entry, or damage the next header reports
+            }
+        }
+        return false;
+    }
+
     void fail(archive* a, archive_entry* entry) {
         const char* message = archive_error_string(a);
         m_listing.error = message != nullptr ? message : "unreadable archive";
         // libarchive 3.6 reports encrypted entry lists as a fatal header error.
-        const bool names_encrypted = (entry != nullptr && archive_entry_is_metadata_encrypted(entry) != 0) ||
+        const bool names_encrypted = m_listing.has(Finding::encrypted_names) ||
+                                     (entry != nullptr && archive_entry_is_metadata_encrypted(entry) != 0) ||
                                      m_listing.error.find("ncrypt") != std::string::npos;
         note(names_encrypted ? Finding::encrypted_names : Finding::corrupt);
     }
@@ -176,7 +202,9 @@ private:
         }
         ArchiveEntry listed;
         listed.size = archive_entry_size_is_set(entry) != 0 ? static_cast<std::uint64_t>(archive_entry_size(entry)) : 0;
-        listed.encrypted = archive_entry_is_data_encrypted(entry) != 0;
+        listed.encrypted = archive_entry_is_data_encrypted(entry) != 0 ||
+                           (m_listing.format == "rar5" &&
+                            std::ranges::find(m_rar5.encrypted_data, path) != m_rar5.encrypted_data.end());
         if (listed.encrypted) {
             note(Finding::encrypted_data);
         }
@@ -217,8 +245,8 @@ private:
                 m_folders.insert(std::string(parts.front()));
             }
         }
-        if (listed.kind == EntryKind::file && !listed.encrypted && !parts.empty() && is_readme_name(parts.back())) {
-            keep_readme(a, path, parts.size());
+        if (listed.kind == EntryKind::file && !parts.empty() && is_readme_name(parts.back())) {
+            keep_readme(a, path, parts.size(), listed.encrypted);
         }
         m_listing.entries.push_back(std::move(listed));
         m_listing.entries.back().path = std::move(path);
@@ -227,12 +255,16 @@ private:
 
     // Keeps the first Readme at the root, and the first one a folder deep in case that folder
     // turns out to be the only top-level entry.
-    void keep_readme(archive* a, const std::string& path, std::size_t depth) {
+    void keep_readme(archive* a, const std::string& path, std::size_t depth, bool encrypted) {
         Candidate* candidate = depth == 1 ? &m_root_readme : depth == 2 ? &m_nested_readme : nullptr;
         if (candidate == nullptr || !candidate->path.empty()) {
             return;
         }
         candidate->path = path;
+        candidate->encrypted = encrypted;
+        if (encrypted) {
+            return;
+        }
         candidate->bytes.resize(m_limits.max_readme_bytes);
         std::size_t filled = 0;
         while (filled < candidate->bytes.size()) {
@@ -253,9 +285,11 @@ private:
         if (!m_root_readme.path.empty()) {
             m_listing.readme_path = std::move(m_root_readme.path);
             m_listing.readme = std::move(m_root_readme.bytes);
+            m_listing.readme_encrypted = m_root_readme.encrypted;
         } else if (!m_nested_readme.path.empty() && m_top_levels.size() == 1 && m_folders.size() == 1) {
             m_listing.readme_path = std::move(m_nested_readme.path);
             m_listing.readme = std::move(m_nested_readme.bytes);
+            m_listing.readme_encrypted = m_nested_readme.encrypted;
         }
     }
 
@@ -269,10 +303,12 @@ private:
     struct Candidate {
         std::string path;
         std::vector<std::uint8_t> bytes;
+        bool encrypted = false;
     };
 
     const InspectionLimits& m_limits;
     ArchiveListing& m_listing;
+    Rar5Encryption m_rar5;
     std::set<std::string> m_seen;
     std::set<std::string> m_top_levels;
     std::set<std::string> m_folders;
@@ -307,27 +343,7 @@ bool ArchiveListing::has(Finding finding) const {
     return std::ranges::find(findings, finding) != findings.end();
 }
 
-util::Result<std::uint64_t> FileRandomAccessSource::size() {
-    struct stat st {};
-    if (::fstat(m_fd, &st) != 0) {
-        return util::last_system_error();
-    }
-    return static_cast<std::uint64_t>(st.st_size);
-}
-
-util::Result<std::size_t> FileRandomAccessSource::read_at(std::uint64_t offset, std::span<std::uint8_t> out) {
-    for (;;) {
-        const ssize_t n = ::pread(m_fd, out.data(), out.size(), static_cast<off_t>(offset));
-        if (n >= 0) {
-            return static_cast<std::size_t>(n);
-        }
-        if (errno != EINTR) {
-            return util::last_system_error();
-        }
-    }
-}
-
-ArchiveListing list_archive(RandomAccessSource& source, const InspectionLimits& limits) {
+ArchiveListing list_archive(util::RandomAccessSource& source, const InspectionLimits& limits) {
     ArchiveListing listing;
     auto size = source.size();
     std::unique_ptr<archive, ArchiveDeleter> reader(archive_read_new());
@@ -353,7 +369,7 @@ ArchiveListing list_archive(RandomAccessSource& source, const InspectionLimits& 
         listing.findings.push_back(Finding::corrupt);
         return listing;
     }
-    Lister(limits, listing).run(reader.get());
+    Lister(limits, listing, scan_rar5_encryption(source, limits.max_entries + 2)).run(reader.get());
     return listing;
 }
 

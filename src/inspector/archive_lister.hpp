@@ -4,6 +4,7 @@
 // before opening it, and keeps the Readme's bytes. It never extracts: only the Readme's data is
 // read, capped. The bytes are untrusted: run it in the sandboxed inspector process.
 
+#include "util/byte_stream.hpp"
 #include "util/errors.hpp"
 
 #include <cstdint>
@@ -60,36 +61,17 @@ struct ArchiveListing {
     std::vector<Finding> findings;    // each at most once, in the order found
     std::string readme_path;          // empty: no Readme at the root or in the single top folder
     std::vector<std::uint8_t> readme; // its first max_readme_bytes bytes
+    bool readme_encrypted = false;    // there is a Readme, but its content needs the password
     std::string error;                // libarchive's message when the archive is corrupt
 
     bool has(Finding finding) const;
 };
 
-// The upload as the lister reads it: seekable, because libarchive reads a ZIP's central
-// directory (symlinks, encrypted directories, the authoritative entry list) only when it can
-// seek. The sandboxed inspector will implement it over its channel to the receiver.
-class RandomAccessSource {
-public:
-    virtual ~RandomAccessSource() = default;
-    virtual util::Result<std::uint64_t> size() = 0;
-    // Reads up to out.size() bytes at `offset`; fewer only at the end.
-    virtual util::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) = 0;
-};
-
-// A file descriptor it does not own, read with pread.
-class FileRandomAccessSource final : public RandomAccessSource {
-public:
-    explicit FileRandomAccessSource(int fd) : m_fd(fd) {}
-    util::Result<std::uint64_t> size() override;
-    util::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override;
-
-private:
-    int m_fd;
-};
-
 // Lists `source` up to the end or a limit. Never fails: problems are findings. libarchive
 // converts entry names through the C library's locale: LC_CTYPE should be a UTF-8 locale
 // (the inspector process sets C.UTF-8). Not thread-safe per source.
-ArchiveListing list_archive(RandomAccessSource& source, const InspectionLimits& limits = {});
+// `source` is the upload: seekable, because libarchive reads a ZIP's central directory
+// (symlinks, encrypted directories, the authoritative entry list) only when it can seek.
+ArchiveListing list_archive(util::RandomAccessSource& source, const InspectionLimits& limits = {});
 
 } // namespace supportdrop::inspector

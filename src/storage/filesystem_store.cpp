@@ -17,6 +17,7 @@ public:
     explicit FilesystemPendingObject(util::AtomicFile file) : m_file(std::move(file)) {}
     Result<void> write(std::span<const std::uint8_t> data) override { return m_file.write(data); }
     Result<void> commit() override { return m_file.commit(); }
+    util::RandomAccessSource& written() override { return m_file.written(); }
 
 private:
     util::AtomicFile m_file;

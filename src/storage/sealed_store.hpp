@@ -21,6 +21,8 @@ using util::Result;
 class PendingObject : public util::ByteSink {
 public:
     virtual Result<void> commit() = 0;
+    // What has been written so far, readable until commit().
+    virtual util::RandomAccessSource& written() = 0;
 };
 
 // Thread-safe.

@@ -56,11 +56,13 @@ Result<AtomicFile> AtomicFile::create(std::filesystem::path target, mode_t mode,
 }
 
 AtomicFile::AtomicFile(std::filesystem::path target, std::filesystem::path temporary, int fd, Overwrite overwrite)
-    : m_target(std::move(target)), m_temporary(std::move(temporary)), m_fd(fd), m_overwrite(overwrite) {}
+    : m_target(std::move(target)), m_temporary(std::move(temporary)), m_fd(fd), m_written_source(fd),
+      m_overwrite(overwrite) {}
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : m_target(std::move(other.m_target)), m_temporary(std::move(other.m_temporary)), m_fd(other.m_fd),
-      m_overwrite(other.m_overwrite), m_written(other.m_written), m_written_back(other.m_written_back) {
+      m_written_source(other.m_fd), m_overwrite(other.m_overwrite), m_written(other.m_written),
+      m_written_back(other.m_written_back) {
     other.m_fd = -1;
     other.m_temporary.clear();
 }

@@ -34,6 +34,9 @@ public:
     Result<void> write(std::span<const std::uint8_t> data) override;
     Result<void> commit();
 
+    // What has been written so far, readable until commit() or destruction.
+    RandomAccessSource& written() { return m_written_source; }
+
     const std::filesystem::path& temporary_path() const { return m_temporary; }
 
 private:
@@ -43,6 +46,7 @@ private:
     std::filesystem::path m_target;
     std::filesystem::path m_temporary;
     int m_fd;
+    FdRandomAccessSource m_written_source;
     Overwrite m_overwrite;
     std::uint64_t m_written = 0;      // bytes written so far
     std::uint64_t m_written_back = 0; // bytes whose writeback has been started

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace supportdrop::util {
@@ -45,6 +46,32 @@ Result<void> FdSink::write(std::span<const std::uint8_t> data) {
         data = data.subspan(static_cast<std::size_t>(n));
     }
     return {};
+}
+
+Result<std::uint64_t> FdRandomAccessSource::size() {
+    struct stat st {};
+    if (::fstat(m_fd, &st) != 0) {
+        return last_system_error();
+    }
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
+Result<std::size_t> FdRandomAccessSource::read_at(std::uint64_t offset, std::span<std::uint8_t> out) {
+    std::size_t filled = 0;
+    while (filled < out.size()) {
+        const ssize_t n = ::pread(m_fd, out.data() + filled, out.size() - filled, static_cast<off_t>(offset + filled));
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return last_system_error();
+        }
+        if (n == 0) {
+            break;
+        }
+        filled += static_cast<std::size_t>(n);
+    }
+    return filled;
 }
 
 Result<std::size_t> SpanSource::read(std::span<std::uint8_t> out) {

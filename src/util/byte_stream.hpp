@@ -26,6 +26,16 @@ public:
     virtual Result<void> write(std::span<const std::uint8_t> data) = 0;
 };
 
+// Bytes that can be read at any offset, e.g. a file still being written. Not thread-safe.
+class RandomAccessSource {
+public:
+    virtual ~RandomAccessSource() = default;
+    // The number of bytes readable now.
+    virtual Result<std::uint64_t> size() = 0;
+    // Reads up to out.size() bytes at `offset`; fewer only at the end.
+    virtual Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) = 0;
+};
+
 // Reads until `out` is full or the source ends; returns how many bytes were read.
 Result<std::size_t> read_full(ByteSource& source, std::span<std::uint8_t> out);
 
@@ -44,6 +54,17 @@ class FdSink final : public ByteSink {
 public:
     explicit FdSink(int fd) : m_fd(fd) {}
     Result<void> write(std::span<const std::uint8_t> data) override;
+
+private:
+    int m_fd;
+};
+
+// A file descriptor it does not own, read with pread (its file offset is untouched).
+class FdRandomAccessSource final : public RandomAccessSource {
+public:
+    explicit FdRandomAccessSource(int fd) : m_fd(fd) {}
+    Result<std::uint64_t> size() override;
+    Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override;
 
 private:
     int m_fd;

@@ -16,11 +16,13 @@ protected:
     void SetUp() override {
         m_fd = ::open((m_dir / "upload.age").c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         ASSERT_GE(m_fd, 0);
+        m_file = util::FdRandomAccessSource(m_fd);
     }
     void TearDown() override { ::close(m_fd); }
 
     test::TempDir m_dir;
     int m_fd = -1;
+    util::FdRandomAccessSource m_file{-1};
     X25519Identity m_staff = X25519Identity::generate().value();
 };
 
@@ -31,7 +33,7 @@ TEST_F(RandomAccessReaderTest, ReadsChunksOfAnUploadInProgress) {
 
     // Two and a half chunks written: two are sealed, the writer holds the half chunk back.
     ASSERT_TRUE(encryptor.write(std::span(plaintext).first(2 * k_chunk_size + k_chunk_size / 2)));
-    auto reader = RandomAccessReader::open(m_fd, encryptor.file_key()).value();
+    auto reader = RandomAccessReader::open(m_file, encryptor.file_key()).value();
     EXPECT_EQ(reader.payload_offset(), encryptor.payload_offset());
     EXPECT_EQ(reader.complete_chunks().value(), 2u);
     auto first = reader.read_chunk(0);
@@ -60,9 +62,9 @@ TEST_F(RandomAccessReaderTest, RejectsAWrongFileKeyAndDamagedChunks) {
     ASSERT_TRUE(encryptor.finish());
 
     const FileKey wrong = generate_file_key().value();
-    EXPECT_EQ(RandomAccessReader::open(m_fd, wrong).error(), Errc::header_mac_mismatch);
+    EXPECT_EQ(RandomAccessReader::open(m_file, wrong).error(), Errc::header_mac_mismatch);
 
-    auto reader = RandomAccessReader::open(m_fd, encryptor.file_key()).value();
+    auto reader = RandomAccessReader::open(m_file, encryptor.file_key()).value();
     const std::uint8_t flipped = 0x55;
     ASSERT_EQ(::pwrite(m_fd, &flipped, 1, static_cast<off_t>(reader.payload_offset() + 10)), 1);
     EXPECT_EQ(reader.read_chunk(0).error(), Errc::payload_authentication_failed);
