@@ -5,6 +5,7 @@
 #include "cli/keygen_command.hpp"
 #include "cli/open_command.hpp"
 #include "cli/seal_command.hpp"
+#include "inspector/worker.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -79,6 +80,14 @@ void add_check_config(CLI::App& app, std::string& config_file) {
     command->callback([&config_file] { throw CLI::RuntimeError(app::run_check_config(config_file)); });
 }
 
+// The sandboxed archive inspector's process (inspector/worker.hpp); hidden from --help, since
+// only the server starts it, with its socket as descriptor 3.
+void add_inspect_worker(CLI::App& app) {
+    CLI::App* command = app.add_subcommand("inspect-worker", "");
+    command->group("");
+    command->callback([] { throw CLI::RuntimeError(inspector::run_inspector_worker()); });
+}
+
 } // namespace
 
 int run_app(int argc, char** argv) {
@@ -98,6 +107,7 @@ int run_app(int argc, char** argv) {
     std::string check_config_file;
     add_serve(app, serve_options);
     add_check_config(app, check_config_file);
+    add_inspect_worker(app);
 
     try {
         app.parse(argc, argv);

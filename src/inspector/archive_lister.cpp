@@ -8,6 +8,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <array>
+#include <cerrno>
 #include <memory>
 #include <set>
 #include <sys/stat.h>
@@ -183,6 +184,7 @@ private:
     void fail(archive* a, archive_entry* entry) {
         const char* message = archive_error_string(a);
         m_listing.error = message != nullptr ? message : "unreadable archive";
+        m_listing.out_of_memory = archive_errno(a) == ENOMEM;
         // libarchive 3.6 reports encrypted entry lists as a fatal header error.
         const bool names_encrypted = m_listing.has(Finding::encrypted_names) ||
                                      (entry != nullptr && archive_entry_is_metadata_encrypted(entry) != 0) ||
@@ -366,6 +368,7 @@ ArchiveListing list_archive(util::RandomAccessSource& source, const InspectionLi
     if (archive_read_open1(reader.get()) != ARCHIVE_OK) {
         const char* message = archive_error_string(reader.get());
         listing.error = message != nullptr ? message : "not a supported archive";
+        listing.out_of_memory = archive_errno(reader.get()) == ENOMEM;
         listing.findings.push_back(Finding::corrupt);
         return listing;
     }

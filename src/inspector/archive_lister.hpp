@@ -19,8 +19,9 @@ struct InspectionLimits {
     std::uint64_t max_declared_bytes = std::uint64_t{2} << 30;       // sum of the entries' sizes
     std::uint64_t max_compression_ratio = 100;                       // per entry over 1 MiB, and overall
     std::uint64_t max_decompressed_bytes = std::uint64_t{256} << 20; // what decompression produced
-    std::size_t max_path_bytes = 4096;
+    std::size_t max_path_bytes = 1024;
     std::size_t max_readme_bytes = std::size_t{64} * 1024;
+    std::size_t min_concern_letters = 20; // letters beyond the contact lines that make a concern
 };
 
 // What staff should know about an archive. Persisted in manifests: the values are pinned.
@@ -63,6 +64,7 @@ struct ArchiveListing {
     std::vector<std::uint8_t> readme; // its first max_readme_bytes bytes
     bool readme_encrypted = false;    // there is a Readme, but its content needs the password
     std::string error;                // libarchive's message when the archive is corrupt
+    bool out_of_memory = false;       // libarchive gave up for want of memory: no verdict possible
 
     bool has(Finding finding) const;
 };

@@ -39,37 +39,44 @@ void append_utf8(std::string& out, char32_t c) {
     }
 }
 
-// Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+// The length of the strict UTF-8 sequence at bytes[i] (no overlongs, no surrogates, nothing
+// above U+10FFFF), or 0 when there is none.
+std::size_t utf8_sequence_length(std::span<const std::uint8_t> bytes, std::size_t i) {
+    const std::uint8_t b = bytes[i];
+    std::size_t length = 0;
+    char32_t minimum = 0;
+    char32_t c = 0;
+    if (b < 0x80) {
+        return 1;
+    }
+    if ((b & 0xE0) == 0xC0) {
+        length = 2, minimum = 0x80, c = b & 0x1F;
+    } else if ((b & 0xF0) == 0xE0) {
+        length = 3, minimum = 0x800, c = b & 0x0F;
+    } else if ((b & 0xF8) == 0xF0) {
+        length = 4, minimum = 0x10000, c = b & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + length > bytes.size()) {
+        return 0;
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+        if ((bytes[i + k] & 0xC0) != 0x80) {
+            return 0;
+        }
+        c = (c << 6) | (bytes[i + k] & 0x3F);
+    }
+    if (c < minimum || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+        return 0;
+    }
+    return length;
+}
+
 bool is_valid_utf8(std::span<const std::uint8_t> bytes) {
-    std::size_t i = 0;
-    while (i < bytes.size()) {
-        const std::uint8_t b = bytes[i];
-        std::size_t length = 0;
-        char32_t minimum = 0;
-        char32_t c = 0;
-        if (b < 0x80) {
-            ++i;
-            continue;
-        }
-        if ((b & 0xE0) == 0xC0) {
-            length = 2, minimum = 0x80, c = b & 0x1F;
-        } else if ((b & 0xF0) == 0xE0) {
-            length = 3, minimum = 0x800, c = b & 0x0F;
-        } else if ((b & 0xF8) == 0xF0) {
-            length = 4, minimum = 0x10000, c = b & 0x07;
-        } else {
-            return false;
-        }
-        if (i + length > bytes.size()) {
-            return false;
-        }
-        for (std::size_t k = 1; k < length; ++k) {
-            if ((bytes[i + k] & 0xC0) != 0x80) {
-                return false;
-            }
-            c = (c << 6) | (bytes[i + k] & 0x3F);
-        }
-        if (c < minimum || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+    for (std::size_t i = 0; i < bytes.size();) {
+        const std::size_t length = utf8_sequence_length(bytes, i);
+        if (length == 0) {
             return false;
         }
         i += length;
@@ -300,6 +307,23 @@ DecodedText decode_by_encoding(std::span<const std::uint8_t> bytes) {
 }
 
 } // namespace
+
+std::string printable_name(std::string_view name) {
+    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(name.data()), name.size());
+    std::string out;
+    out.reserve(name.size());
+    for (std::size_t i = 0; i < bytes.size();) {
+        const std::size_t length = utf8_sequence_length(bytes, i);
+        if (length == 0 || bytes[i] < 0x20 || bytes[i] == 0x7F) {
+            out += '?';
+            ++i;
+        } else {
+            out.append(name.substr(i, length));
+            i += length;
+        }
+    }
+    return out;
+}
 
 std::string_view text_encoding_name(TextEncoding encoding) {
     switch (encoding) {

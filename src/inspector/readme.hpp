@@ -25,6 +25,10 @@ struct DecodedText {
 // survive. Never fails: undecodable UTF-16 becomes U+FFFD. NUL characters are dropped.
 DecodedText decode_text(std::span<const std::uint8_t> bytes);
 
+// A name from an archive as it may be shown and stored: valid UTF-8 kept, control characters
+// and bytes that are not UTF-8 replaced by '?', never longer than `name`.
+std::string printable_name(std::string_view name);
+
 // Whether a file name (the last path component) is a Readme: "Readme.txt", "readme.md",
 // "liesmich.txt" in any letter case.
 bool is_readme_name(std::string_view file_name);

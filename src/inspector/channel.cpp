@@ -1,0 +1,204 @@
+#include "inspector/channel.hpp"
+
+#include "inspector/errors.hpp"
+
+#include <array>
+#include <cerrno>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace supportdrop::inspector {
+namespace {
+
+constexpr std::size_t k_frame_header = 5;
+
+// Little-endian fields in a fixed order.
+class Writer {
+public:
+    void u64(std::uint64_t value) {
+        for (int i = 0; i < 8; ++i) {
+            m_bytes.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+        }
+    }
+    void u32(std::uint32_t value) {
+        for (int i = 0; i < 4; ++i) {
+            m_bytes.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+        }
+    }
+    std::vector<std::uint8_t> take() { return std::move(m_bytes); }
+
+private:
+    std::vector<std::uint8_t> m_bytes;
+};
+
+class Reader {
+public:
+    explicit Reader(std::span<const std::uint8_t> bytes) : m_bytes(bytes) {}
+    std::uint64_t u64() { return field(8); }
+    std::uint32_t u32() { return static_cast<std::uint32_t>(field(4)); }
+    // Every field was there and nothing is left over.
+    bool complete() const { return m_ok && m_position == m_bytes.size(); }
+
+private:
+    std::uint64_t field(std::size_t size) {
+        if (m_bytes.size() - m_position < size) {
+            m_ok = false;
+            return 0;
+        }
+        std::uint64_t value = 0;
+        for (std::size_t i = 0; i < size; ++i) {
+            value |= static_cast<std::uint64_t>(m_bytes[m_position + i]) << (8 * i);
+        }
+        m_position += size;
+        return value;
+    }
+
+    std::span<const std::uint8_t> m_bytes;
+    std::size_t m_position = 0;
+    bool m_ok = true;
+};
+
+} // namespace
+
+util::Result<void> Channel::wait(short events) {
+    if (!m_deadline) {
+        return {};
+    }
+    for (;;) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*m_deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            return Errc::timed_out;
+        }
+        pollfd descriptor{m_fd, events, 0};
+        const int ready = ::poll(&descriptor, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 60'000)));
+        if (ready > 0) {
+            return {};
+        }
+        if (ready < 0 && errno != EINTR) {
+            return util::last_system_error();
+        }
+    }
+}
+
+util::Result<void> Channel::write_all(std::span<const std::uint8_t> bytes) {
+    while (!bytes.empty()) {
+        if (auto ready = wait(POLLOUT); !ready) {
+            return ready;
+        }
+        const ssize_t n = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | (m_deadline ? MSG_DONTWAIT : 0));
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                continue;
+            }
+            return util::last_system_error();
+        }
+        bytes = bytes.subspan(static_cast<std::size_t>(n));
+    }
+    return {};
+}
+
+util::Result<void> Channel::read_exact(std::span<std::uint8_t> bytes) {
+    while (!bytes.empty()) {
+        if (auto ready = wait(POLLIN); !ready) {
+            return ready;
+        }
+        const ssize_t n = ::recv(m_fd, bytes.data(), bytes.size(), m_deadline ? MSG_DONTWAIT : 0);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                continue;
+            }
+            return util::last_system_error();
+        }
+        if (n == 0) {
+            return Errc::channel_closed;
+        }
+        bytes = bytes.subspan(static_cast<std::size_t>(n));
+    }
+    return {};
+}
+
+util::Result<void> Channel::send(MessageType type, std::span<const std::uint8_t> payload) {
+    const auto length = static_cast<std::uint32_t>(payload.size());
+    const std::array<std::uint8_t, k_frame_header> header = {
+        static_cast<std::uint8_t>(type),         static_cast<std::uint8_t>(length),
+        static_cast<std::uint8_t>(length >> 8),  static_cast<std::uint8_t>(length >> 16),
+        static_cast<std::uint8_t>(length >> 24),
+    };
+    if (auto written = write_all(header); !written) {
+        return written;
+    }
+    return write_all(payload);
+}
+
+util::Result<Message> Channel::receive(std::size_t max_length) {
+    std::array<std::uint8_t, k_frame_header> header{};
+    if (auto read = read_exact(header); !read) {
+        return read.error();
+    }
+    Reader length_reader(std::span<const std::uint8_t>(header).subspan(1));
+    const std::uint32_t length = length_reader.u32();
+    if (length > max_length || header[0] < static_cast<std::uint8_t>(MessageType::job) ||
+        header[0] > static_cast<std::uint8_t>(MessageType::report)) {
+        return Errc::protocol_error;
+    }
+    Message message{static_cast<MessageType>(header[0]), std::vector<std::uint8_t>(length)};
+    if (auto read = read_exact(message.payload); !read) {
+        return read.error();
+    }
+    return message;
+}
+
+std::vector<std::uint8_t> encode_job(const Job& job) {
+    Writer writer;
+    writer.u64(job.upload_size);
+    writer.u64(job.limits.max_entries);
+    writer.u64(job.limits.max_declared_bytes);
+    writer.u64(job.limits.max_compression_ratio);
+    writer.u64(job.limits.max_decompressed_bytes);
+    writer.u64(job.limits.max_path_bytes);
+    writer.u64(job.limits.max_readme_bytes);
+    writer.u64(job.limits.min_concern_letters);
+    writer.u64(job.memory_limit_bytes);
+    writer.u64(job.cpu_limit_seconds);
+    return writer.take();
+}
+
+std::optional<Job> decode_job(std::span<const std::uint8_t> payload) {
+    Reader reader(payload);
+    Job job;
+    job.upload_size = reader.u64();
+    job.limits.max_entries = reader.u64();
+    job.limits.max_declared_bytes = reader.u64();
+    job.limits.max_compression_ratio = reader.u64();
+    job.limits.max_decompressed_bytes = reader.u64();
+    job.limits.max_path_bytes = reader.u64();
+    job.limits.max_readme_bytes = reader.u64();
+    job.limits.min_concern_letters = reader.u64();
+    job.memory_limit_bytes = reader.u64();
+    job.cpu_limit_seconds = reader.u64();
+    if (!reader.complete()) {
+        return std::nullopt;
+    }
+    return job;
+}
+
+std::vector<std::uint8_t> encode_read(const ReadRequest& request) {
+    Writer writer;
+    writer.u64(request.offset);
+    writer.u32(request.length);
+    return writer.take();
+}
+
+std::optional<ReadRequest> decode_read(std::span<const std::uint8_t> payload) {
+    Reader reader(payload);
+    ReadRequest request;
+    request.offset = reader.u64();
+    request.length = reader.u32();
+    if (!reader.complete() || request.length > k_max_read_length) {
+        return std::nullopt;
+    }
+    return request;
+}
+
+} // namespace supportdrop::inspector

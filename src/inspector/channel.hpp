@@ -1,0 +1,71 @@
+#pragma once
+// The byte protocol between the receiver and the sandboxed inspector process, over a Unix
+// stream socket. Every message is a type byte, a little-endian 32-bit length and the payload:
+//
+//   receiver → inspector   job      upload size and limits (once, first)
+//   inspector → receiver   read     offset (u64) and length (u32): "send me these bytes"
+//   receiver → inspector   data     the bytes (fewer only at the end of the upload)
+//   inspector → receiver   report   the InspectionReport as JSON (last)
+//
+// The inspector never sees a file or a key: it asks for plaintext by offset, and the receiver
+// reads it back from the sealed upload.
+
+#include "inspector/archive_lister.hpp"
+#include "util/errors.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace supportdrop::inspector {
+
+enum class MessageType : std::uint8_t { job = 1, read = 2, data = 3, report = 4 };
+
+struct Message {
+    MessageType type{};
+    std::vector<std::uint8_t> payload;
+};
+
+struct Job {
+    std::uint64_t upload_size = 0;
+    InspectionLimits limits;
+    std::uint64_t memory_limit_bytes = 0; // address space of the inspector process
+    std::uint64_t cpu_limit_seconds = 0;
+};
+
+struct ReadRequest {
+    std::uint64_t offset = 0;
+    std::uint32_t length = 0;
+};
+
+inline constexpr std::uint32_t k_max_read_length = std::uint32_t{1} << 20;
+
+// One end of the socket, which it does not own. With a deadline, each call waits at most until
+// then (Errc::timed_out); without, it blocks. Fails with Errc::protocol_error for a message that
+// is longer than `max_length` or ends early. Not thread-safe.
+class Channel {
+public:
+    using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
+    explicit Channel(int fd, Deadline deadline = std::nullopt) : m_fd(fd), m_deadline(deadline) {}
+
+    util::Result<void> send(MessageType type, std::span<const std::uint8_t> payload);
+    util::Result<Message> receive(std::size_t max_length);
+
+private:
+    util::Result<void> wait(short events);
+    util::Result<void> write_all(std::span<const std::uint8_t> bytes);
+    util::Result<void> read_exact(std::span<std::uint8_t> bytes);
+
+    int m_fd;
+    Deadline m_deadline;
+};
+
+std::vector<std::uint8_t> encode_job(const Job& job);
+std::optional<Job> decode_job(std::span<const std::uint8_t> payload);
+std::vector<std::uint8_t> encode_read(const ReadRequest& request);
+std::optional<ReadRequest> decode_read(std::span<const std::uint8_t> payload);
+
+} // namespace supportdrop::inspector

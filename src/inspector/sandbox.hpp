@@ -1,0 +1,25 @@
+#pragma once
+// The confinement of the inspector process, entered once it holds everything it needs (its
+// socket, the C.UTF-8 locale, libarchive loaded) and before it touches the first untrusted byte.
+
+#include "util/errors.hpp"
+
+#include <cstdint>
+
+namespace supportdrop::inspector {
+
+struct SandboxLimits {
+    std::uint64_t memory_bytes = std::uint64_t{256} << 20; // address space (RLIMIT_AS)
+    std::uint64_t cpu_seconds = 10;                        // CPU time (RLIMIT_CPU), then SIGKILL
+};
+
+// Irreversibly, for the calling process: no core dumps, not ptrace-able, killed with its parent;
+// resource limits (address space, CPU time, no file may be written or grown, no further file
+// descriptors); and a seccomp filter that leaves reading and writing the descriptors it already
+// has, memory management without executable mappings, and exiting. Opening a file fails with
+// EACCES (the C library tries it for character set tables, and a missing table is harmless);
+// every other system call - sockets, exec, fork, ptrace, ... - kills the process (SIGSYS).
+// Fails with a system error; the caller must then exit, not inspect.
+util::Result<void> enter_sandbox(const SandboxLimits& limits);
+
+} // namespace supportdrop::inspector

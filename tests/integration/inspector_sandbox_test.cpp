@@ -1,0 +1,112 @@
+#include "inspector/errors.hpp"
+#include "inspector/sandboxed_inspector.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <clocale>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace supportdrop::inspector {
+namespace {
+
+const std::filesystem::path k_samples = SUPPORTDROP_TEST_DATA_DIR "/archives";
+
+std::size_t open_descriptors() {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        ++count;
+    }
+    return count;
+}
+
+class SandboxedInspectorTest : public testing::Test {
+protected:
+    util::Result<InspectionReport> inspect(const std::string& sample, SandboxedInspectorSettings settings = {}) {
+        return inspect_file(k_samples / sample, std::move(settings));
+    }
+
+    util::Result<InspectionReport> inspect_file(const std::filesystem::path& path,
+                                                SandboxedInspectorSettings settings = {}) {
+        settings.executable = SUPPORTDROP_BINARY;
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        EXPECT_GE(fd, 0) << path;
+        util::FdRandomAccessSource source(fd);
+        auto report = SandboxedInspector(settings).inspect(source);
+        ::close(fd);
+        return report;
+    }
+
+    // Nothing is left behind by an inspection, whatever became of it: no child, no descriptor.
+    void TearDown() override {
+        EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+        EXPECT_EQ(errno, ECHILD);
+        EXPECT_EQ(open_descriptors(), m_descriptors);
+    }
+
+    std::size_t m_descriptors = open_descriptors();
+};
+
+TEST_F(SandboxedInspectorTest, ReportsWhatTheArchiveHolds) {
+    auto report = inspect("test_read_format_zip_7075_utf8_paths.zip");
+    ASSERT_TRUE(report) << report.error().message();
+    EXPECT_EQ(report->listing.format, "zip");
+    ASSERT_EQ(report->listing.entries.size(), 4u);
+    // Names are converted in the worker's C.UTF-8 locale.
+    EXPECT_EQ(report->listing.entries.at(1).path, "File 2 - \xC3\xB6.txt");
+    auto encrypted = inspect("test_read_format_rar5_encrypted.rar");
+    ASSERT_TRUE(encrypted);
+    EXPECT_TRUE(encrypted->listing.has(Finding::encrypted_data));
+}
+
+TEST_F(SandboxedInspectorTest, KillsAnInspectionThatOutlivesItsBudget) {
+    // One tar entry of 4 GiB of zeros in 4 MB of gzip (64 identical gzip members of 64 MiB):
+    // inflating it takes seconds. With the decompression budget out of the way, the one-second
+    // wall clock (and CPU limit) ends it.
+    test::TempDir dir;
+    const auto made =
+        test::run_shell("truncate -s 4G zeros && tar -cf - zeros 2>/dev/null | head -c 512 | gzip > bomb.tar.gz\n"
+                        "head -c 67108864 /dev/zero | gzip > part.gz\n"
+                        "for i in $(seq 64); do cat part.gz >> bomb.tar.gz; done\n"
+                        "head -c 1024 /dev/zero | gzip >> bomb.tar.gz",
+                        dir.path().string());
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    SandboxedInspectorSettings settings;
+    settings.wall_clock = std::chrono::seconds(1);
+    settings.limits.max_decompressed_bytes = std::uint64_t{1} << 40;
+    const auto started = std::chrono::steady_clock::now();
+    auto report = inspect_file(dir / "bomb.tar.gz", settings);
+    ASSERT_FALSE(report);
+    EXPECT_TRUE(report.error() == Errc::timed_out || report.error() == Errc::crashed) << report.error().message();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+}
+
+TEST_F(SandboxedInspectorTest, AnInspectionOutOfMemoryGivesNoReport) {
+    // A gzip stream that holds itself: libarchive stacks filter upon filter, each with its
+    // buffers, until the address-space limit stops it.
+    SandboxedInspectorSettings settings;
+    settings.memory_bytes = std::uint64_t{96} << 20;
+    settings.limits.max_decompressed_bytes = std::uint64_t{1} << 40;
+    auto report = inspect("test_read_filter_gzip_recursive.gz", settings);
+    ASSERT_FALSE(report);
+    EXPECT_EQ(report.error(), Errc::crashed) << report.error().message();
+}
+
+TEST_F(SandboxedInspectorTest, AMissingExecutableFailsToSpawn) {
+    SandboxedInspectorSettings settings;
+    const int fd = ::open((k_samples / "test_read_format_zip.zip").c_str(), O_RDONLY | O_CLOEXEC);
+    util::FdRandomAccessSource source(fd);
+    settings.executable = "/nonexistent/supportdrop";
+    auto report = SandboxedInspector(settings).inspect(source);
+    ::close(fd);
+    ASSERT_FALSE(report);
+    EXPECT_TRUE(report.error() == Errc::spawn_failed || report.error() == Errc::crashed);
+}
+
+} // namespace
+} // namespace supportdrop::inspector

@@ -1,0 +1,77 @@
+#include "inspector/channel.hpp"
+#include "inspector/errors.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace supportdrop::inspector {
+namespace {
+
+class ChannelTest : public testing::Test {
+protected:
+    void SetUp() override { ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, m_fds.data()), 0); }
+    void TearDown() override {
+        for (const int fd : m_fds) {
+            if (fd >= 0) {
+                ::close(fd);
+            }
+        }
+    }
+    std::array<int, 2> m_fds{-1, -1};
+};
+
+TEST_F(ChannelTest, CarriesMessages) {
+    Channel inspector(m_fds[0]);
+    Channel receiver(m_fds[1], std::chrono::steady_clock::now() + std::chrono::seconds(5));
+    ASSERT_TRUE(inspector.send(MessageType::read, encode_read({123456789012, 4096})));
+    auto message = receiver.receive(64);
+    ASSERT_TRUE(message);
+    EXPECT_EQ(message->type, MessageType::read);
+    const auto request = decode_read(message->payload);
+    ASSERT_TRUE(request);
+    EXPECT_EQ(request->offset, 123456789012u);
+    EXPECT_EQ(request->length, 4096u);
+}
+
+TEST_F(ChannelTest, RefusesOversizedAndUnknownMessages) {
+    Channel inspector(m_fds[0]);
+    Channel receiver(m_fds[1], std::chrono::steady_clock::now() + std::chrono::seconds(5));
+    ASSERT_TRUE(inspector.send(MessageType::report, std::vector<std::uint8_t>(100)));
+    EXPECT_EQ(receiver.receive(99).error(), Errc::protocol_error);
+    const std::array<std::uint8_t, 5> unknown = {9, 0, 0, 0, 0};
+    ASSERT_EQ(::write(m_fds[0], unknown.data(), unknown.size()), 5);
+    EXPECT_EQ(receiver.receive(99).error(), Errc::protocol_error);
+}
+
+TEST_F(ChannelTest, AQuietPeerTimesOutAndAClosedOneIsNoticed) {
+    Channel receiver(m_fds[1], std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+    EXPECT_EQ(receiver.receive(64).error(), Errc::timed_out);
+    ::close(m_fds[0]);
+    m_fds[0] = -1;
+    Channel again(m_fds[1], std::chrono::steady_clock::now() + std::chrono::seconds(5));
+    EXPECT_EQ(again.receive(64).error(), Errc::channel_closed);
+}
+
+TEST(ChannelEncoding, JobsAndReadsRoundTripAndRejectGarbage) {
+    Job job;
+    job.upload_size = 52'428'800;
+    job.limits.max_entries = 7;
+    job.memory_limit_bytes = 1 << 28;
+    job.cpu_limit_seconds = 10;
+    const auto decoded = decode_job(encode_job(job));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->upload_size, job.upload_size);
+    EXPECT_EQ(decoded->limits.max_entries, 7u);
+    EXPECT_EQ(decoded->cpu_limit_seconds, 10u);
+    auto longer = encode_job(job);
+    longer.push_back(0);
+    EXPECT_FALSE(decode_job(longer));
+    EXPECT_FALSE(decode_job(std::vector<std::uint8_t>(10)));
+    EXPECT_FALSE(decode_read(encode_read({0, k_max_read_length + 1})));
+}
+
+} // namespace
+} // namespace supportdrop::inspector
