@@ -8,6 +8,7 @@
 #include "http/metrics.hpp"
 #include "http/server.hpp"
 #include "http/site.hpp"
+#include "inspector/sandboxed_inspector.hpp"
 #include "pipeline/retention.hpp"
 #include "storage/sealed_store.hpp"
 #include "util/atomic_file.hpp"
@@ -43,6 +44,36 @@ config::Config load(const std::string& config_file) {
         return config::Config{};
     }
     return config::load_config(config_file);
+}
+
+pipeline::InspectionPolicy inspection_policy(const config::Inspection& inspection) {
+    pipeline::InspectionPolicy policy;
+    for (const auto& [code, value] : inspection.policy) {
+        const auto reason = pipeline::reason_from_code(code);
+        if (!reason) {
+            std::string known;
+            for (const pipeline::ReasonInfo& info : pipeline::k_reasons) {
+                known += (known.empty() ? "" : ", ") + std::string(info.code);
+            }
+            throw StartupError("inspection.policy." + code + ": unknown reason; known: " + known);
+        }
+        policy.policies[static_cast<std::size_t>(*reason)] =
+            value == "reject" ? pipeline::Policy::reject : pipeline::Policy::warn;
+    }
+    return policy;
+}
+
+inspector::SandboxedInspectorSettings inspector_settings(const config::Inspection& inspection) {
+    inspector::SandboxedInspectorSettings settings;
+    settings.limits.max_entries = inspection.max_entries;
+    settings.limits.max_declared_bytes = inspection.max_total_bytes;
+    settings.limits.max_compression_ratio = inspection.max_compression_ratio;
+    settings.limits.max_decompressed_bytes = inspection.max_unpacked_bytes;
+    settings.limits.max_path_bytes = inspection.max_path_bytes;
+    settings.limits.min_concern_letters = inspection.min_concern_letters;
+    settings.wall_clock = inspection.time_limit;
+    settings.memory_bytes = inspection.memory_limit_bytes;
+    return settings;
 }
 
 std::vector<age::X25519Recipient> configured_recipients(const config::Config& config) {
@@ -162,6 +193,9 @@ int run_serve(const ServeOptions& options) {
         pipeline.store = store->get();
         pipeline.metadata = metadata->get();
         pipeline.max_upload_bytes = config.limits.max_upload_bytes;
+        inspector::SandboxedInspector inspector(inspector_settings(config.inspection));
+        pipeline.inspector = &inspector;
+        pipeline.policy = inspection_policy(config.inspection);
 
         http::ClientLimits limits(
             {config.limits.max_connections_per_client, config.limits.max_concurrent_uploads_per_client,
@@ -169,7 +203,7 @@ int run_serve(const ServeOptions& options) {
         http::Metrics metrics;
         const pages::ServiceFacts facts{config.limits.max_upload_bytes, config.retention_days,
                                         pipeline.recipients.size(), config.privacy.controller, config.privacy.contact};
-        http::Site site({config.origin(), config.limits, facts}, pipeline, *csrf, limits, metrics);
+        http::Site site({config.origin(), config.limits, config.inspection, facts}, pipeline, *csrf, limits, metrics);
         const std::uint64_t headroom = config.limits.min_free_disk_bytes;
         http::Server server(config, site, metrics, limits, [&]() -> util::Result<void> {
             if (auto checked = pipeline.metadata->check(); !checked) {
@@ -213,6 +247,7 @@ int run_check_config(const std::string& config_file) {
     try {
         const config::Config config = config::load_config(config_file);
         const auto recipients = configured_recipients(config);
+        (void)inspection_policy(config.inspection);
         std::cout << config::describe(config);
         if (recipients.empty()) {
             std::cout << "\nwarning: no staff recipients: serve would run in demo mode with a generated identity\n";

@@ -128,6 +128,30 @@ private:
     std::set<std::string> m_used;
 };
 
+void read_inspection(const std::filesystem::path& path, const toml::table& table, Inspection& inspection) {
+    TableReader reader(path, table, "inspection.");
+    reader.read("max_entries", inspection.max_entries);
+    reader.read("max_total_bytes", inspection.max_total_bytes);
+    reader.read("max_compression_ratio", inspection.max_compression_ratio);
+    reader.read("max_unpacked_bytes", inspection.max_unpacked_bytes);
+    reader.read("max_path_bytes", inspection.max_path_bytes);
+    reader.read("min_concern_letters", inspection.min_concern_letters);
+    reader.read("time_limit_seconds", inspection.time_limit);
+    reader.read("memory_limit_bytes", inspection.memory_limit_bytes);
+    if (const toml::table* policy = reader.table("policy")) {
+        // The reason codes belong to the pipeline, which checks them (check-config too).
+        for (const auto& [key, node] : *policy) {
+            const auto value = node.value<std::string>();
+            if (!value || (*value != "reject" && *value != "warn")) {
+                fail(where_of(path, node, "inspection.policy." + std::string(key.str())),
+                     "expected \"reject\" or \"warn\"");
+            }
+            inspection.policy[std::string(key.str())] = *value;
+        }
+    }
+    reader.reject_unknown();
+}
+
 void read_limits(const std::filesystem::path& path, const toml::table& table, Limits& limits) {
     TableReader reader(path, table, "limits.");
     reader.read("max_upload_bytes", limits.max_upload_bytes);
@@ -219,6 +243,9 @@ Config load_config(const std::filesystem::path& path) {
         if (const toml::table* limits = reader.table("limits")) {
             read_limits(path, *limits, config.limits);
         }
+        if (const toml::table* inspection = reader.table("inspection")) {
+            read_inspection(path, *inspection, config.inspection);
+        }
         if (const toml::table* privacy = reader.table("privacy")) {
             TableReader section(path, *privacy, "privacy.");
             section.read("controller", config.privacy.controller);
@@ -270,6 +297,15 @@ void validate(const Config& config) {
     if (limits.max_concurrent_uploads == 0 || limits.max_concurrent_uploads_per_client == 0 ||
         limits.max_connections_per_client == 0 || limits.max_uploads_per_client_per_hour == 0) {
         throw ConfigError("limits: connection and upload counts must be at least 1");
+    }
+    const Inspection& inspection = config.inspection;
+    if (inspection.max_entries == 0 || inspection.max_path_bytes < 64 || inspection.max_unpacked_bytes == 0) {
+        throw ConfigError(
+            "inspection: max_entries and max_unpacked_bytes must be positive, max_path_bytes at least 64");
+    }
+    if (inspection.memory_limit_bytes < (std::uint64_t{128} << 20)) {
+        throw ConfigError("inspection.memory_limit_bytes must be at least 134217728 (128 MiB): the inspector "
+                          "process maps about 55 MiB of program and libraries before it reads a byte");
     }
     if (config.retention_days == 0) {
         throw ConfigError("storage.retention_days must be at least 1");

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -44,6 +45,19 @@ struct Limits {
     std::chrono::seconds shutdown_timeout{30}; // uploads in flight may finish within this on SIGTERM
 };
 
+// The archive inspection (issue 4): its budgets, and per verdict reason a policy.
+struct Inspection {
+    std::size_t max_entries = 10'000;
+    std::uint64_t max_total_bytes = std::uint64_t{2} << 30;      // declared unpacked size
+    std::uint64_t max_compression_ratio = 100;                   // per entry over 1 MiB, and overall
+    std::uint64_t max_unpacked_bytes = std::uint64_t{256} << 20; // decompressed while listing
+    std::size_t max_path_bytes = 1024;
+    std::size_t min_concern_letters = 20;                        // Readme text beyond the contact lines
+    std::chrono::seconds time_limit{10};                         // wall clock and CPU time of the inspector process
+    std::uint64_t memory_limit_bytes = std::uint64_t{256} << 20; // its address space
+    std::map<std::string, std::string> policy; // reason code -> "reject" or "warn"; others keep their default
+};
+
 struct Privacy {
     std::string controller; // who is responsible, shown on the privacy page
     std::string contact;    // how to reach them
@@ -63,6 +77,7 @@ struct Config {
     unsigned io_threads = 0;   // 0: one per core
     unsigned work_threads = 0; // hashing and sealing; 0: one per core
     Limits limits;
+    Inspection inspection;
     Privacy privacy;
 
     // The origin (scheme://host[:port]) that pages and the Origin check use.

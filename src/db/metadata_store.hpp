@@ -27,11 +27,10 @@ struct UploadRecord {
     std::string reference; // for people: "SD-XXXX-XXXX"
     ReceiptHash receipt_hash{};
     UploadState state = UploadState::sealed;
-    std::string archive_type;          // "zip", "tar", ...
-    std::uint64_t size = 0;            // bytes the customer sent
-    std::string sha256;                // hex digest of those bytes
-    std::vector<std::string> warnings; // codes such as "extension_mismatch"
-    std::int64_t received_at = 0;      // Unix seconds
+    std::string archive_type;     // "zip", "tar", ...
+    std::uint64_t size = 0;       // bytes the customer sent
+    std::string sha256;           // hex digest of those bytes
+    std::int64_t received_at = 0; // Unix seconds
     std::int64_t sealed_at = 0;
 };
 

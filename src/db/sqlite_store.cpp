@@ -31,7 +31,6 @@ CREATE TABLE IF NOT EXISTS uploads (
   archive_type TEXT NOT NULL,
   size INTEGER NOT NULL,
   sha256 TEXT NOT NULL,
-  warnings TEXT NOT NULL,
   received_at INTEGER NOT NULL,
   sealed_at INTEGER NOT NULL
 );
@@ -61,24 +60,6 @@ struct DatabaseDeleter {
     void operator()(sqlite3* database) const { sqlite3_close_v2(database); }
 };
 
-std::string join(const std::vector<std::string>& parts) {
-    std::string joined;
-    for (const auto& part : parts) {
-        joined += (joined.empty() ? "" : ",") + part;
-    }
-    return joined;
-}
-
-std::vector<std::string> split(std::string_view joined) {
-    std::vector<std::string> parts;
-    while (!joined.empty()) {
-        const std::size_t comma = joined.find(',');
-        parts.emplace_back(joined.substr(0, comma));
-        joined = comma == std::string_view::npos ? std::string_view() : joined.substr(comma + 1);
-    }
-    return parts;
-}
-
 class SqliteStore final : public MetadataStore {
 public:
     explicit SqliteStore(std::unique_ptr<sqlite3, DatabaseDeleter> database) : m_database(std::move(database)) {}
@@ -107,8 +88,8 @@ public:
 
     Result<std::optional<UploadRecord>> find_by_receipt(const ReceiptHash& receipt_hash) override {
         const std::scoped_lock lock(m_mutex);
-        auto statement = prepare("SELECT id, reference, state, archive_type, size, sha256, warnings, received_at, "
-                                 "sealed_at FROM uploads WHERE receipt_hash = ?");
+        auto statement = prepare("SELECT id, reference, state, archive_type, size, sha256, received_at, sealed_at "
+                                 "FROM uploads WHERE receipt_hash = ?");
         if (!statement) {
             return statement.error();
         }
@@ -130,9 +111,8 @@ public:
         record.archive_type = text(row, 3);
         record.size = static_cast<std::uint64_t>(sqlite3_column_int64(row, 4));
         record.sha256 = text(row, 5);
-        record.warnings = split(text(row, 6));
-        record.received_at = sqlite3_column_int64(row, 7);
-        record.sealed_at = sqlite3_column_int64(row, 8);
+        record.received_at = sqlite3_column_int64(row, 6);
+        record.sealed_at = sqlite3_column_int64(row, 7);
         return std::optional<UploadRecord>(std::move(record));
     }
 
@@ -192,12 +172,11 @@ public:
 private:
     Result<void> insert(const UploadRecord& record) {
         auto upload = prepare("INSERT INTO uploads (id, reference, receipt_hash, state, archive_type, size, sha256, "
-                              "warnings, received_at, sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                              "received_at, sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         if (!upload) {
             return upload.error();
         }
         sqlite3_stmt* s = upload->get();
-        const std::string warnings = join(record.warnings);
         sqlite3_bind_text(s, 1, record.id.data(), static_cast<int>(record.id.size()), SQLITE_STATIC);
         sqlite3_bind_text(s, 2, record.reference.data(), static_cast<int>(record.reference.size()), SQLITE_STATIC);
         sqlite3_bind_blob(s, 3, record.receipt_hash.data(), static_cast<int>(record.receipt_hash.size()),
@@ -207,9 +186,8 @@ private:
                           SQLITE_STATIC);
         sqlite3_bind_int64(s, 6, static_cast<sqlite3_int64>(record.size));
         sqlite3_bind_text(s, 7, record.sha256.data(), static_cast<int>(record.sha256.size()), SQLITE_STATIC);
-        sqlite3_bind_text(s, 8, warnings.data(), static_cast<int>(warnings.size()), SQLITE_STATIC);
-        sqlite3_bind_int64(s, 9, record.received_at);
-        sqlite3_bind_int64(s, 10, record.sealed_at);
+        sqlite3_bind_int64(s, 8, record.received_at);
+        sqlite3_bind_int64(s, 9, record.sealed_at);
         if (const int step = sqlite3_step(s); step != SQLITE_DONE) {
             return sqlite_error(step);
         }

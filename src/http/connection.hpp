@@ -52,7 +52,7 @@ template <class Stream>
 asio::awaitable<void> refuse_and_drain(Stream& stream, Site& site, const RequestInfo& request, const Refusal& refusal,
                                        bool body_complete) {
     Response response = site.refusal_response(request, refusal);
-    spdlog::info("upload.rejected reason={} status={}", info(refusal.error).code, info(refusal.error).status);
+    log_refusal(refusal);
     if (!co_await write_response(stream, response) || body_complete) {
         co_return;
     }

@@ -23,6 +23,8 @@ PublicError public_error_for(const util::ErrorCode& error) {
         case pipeline::Errc::empty_file: return PublicError::empty_file;
         case pipeline::Errc::not_an_archive: return PublicError::not_an_archive;
         case pipeline::Errc::storage_failed: return PublicError::storage_failed;
+        case pipeline::Errc::archive_rejected: return PublicError::archive_rejected;
+        case pipeline::Errc::inspection_failed: return PublicError::could_not_process;
         case pipeline::Errc::closed: return PublicError::internal;
         }
     }

@@ -164,6 +164,41 @@ Response Site::upload_page(const RequestInfo& request) {
     return response;
 }
 
+namespace {
+
+pages::MessageParameters reason_parameters(const config::Inspection& inspection, pages::Language language) {
+    return {
+        {"max_entries", std::to_string(inspection.max_entries)},
+        {"max_total_mb", pages::format_megabytes(language, inspection.max_total_bytes)},
+        {"max_unpacked_mb", pages::format_megabytes(language, inspection.max_unpacked_bytes)},
+    };
+}
+
+// The reasons as JSON: code, message and what to do, in the request's language.
+boost::json::array reasons_json(pages::Language language, const std::vector<pipeline::Reason>& reasons,
+                                const pages::MessageParameters& parameters) {
+    boost::json::array items;
+    for (const pipeline::Reason reason : reasons) {
+        const std::string prefix = "reason." + std::string(pipeline::reason_code(reason));
+        items.push_back(boost::json::object{
+            {"code", pipeline::reason_code(reason)},
+            {"message", pages::text(language, prefix + ".message", parameters)},
+            {"advice", pages::text(language, prefix + ".advice", parameters)},
+        });
+    }
+    return items;
+}
+
+std::vector<std::string> reason_codes(const std::vector<pipeline::Reason>& reasons) {
+    std::vector<std::string> codes;
+    for (const pipeline::Reason reason : reasons) {
+        codes.emplace_back(pipeline::reason_code(reason));
+    }
+    return codes;
+}
+
+} // namespace
+
 Response Site::receipt_lookup(const RequestInfo& request, std::string_view token) {
     if (!pipeline::is_receipt_token(token)) {
         return refusal_response(request, {PublicError::not_found, {}, {}});
@@ -191,7 +226,6 @@ Response Site::receipt_lookup(const RequestInfo& request, std::string_view token
     receipt.size = (*record)->size;
     receipt.sha256 = (*record)->sha256;
     receipt.received_at = std::chrono::system_clock::from_time_t((*record)->received_at);
-    receipt.warnings = (*record)->warnings;
     Response response = receipt_response(request, receipt, {});
     response.result(bhttp::status::ok);
     response.erase(bhttp::field::location);
@@ -255,30 +289,45 @@ std::variant<UploadAdmission, Refusal> Site::admit_upload(const RequestInfo& req
 Response Site::receipt_response(const RequestInfo& request, const pipeline::Receipt& receipt,
                                 std::chrono::duration<double> duration) {
     const std::string receipt_url = m_settings.origin + "/receipt/" + receipt.receipt_token;
+    const pages::Language language = language_of(request);
+    pages::MessageParameters parameters = reason_parameters(m_settings.inspection, language);
+    parameters["type"] =
+        pages::text(language, "type." + std::string(pipeline::archive_type_name(receipt.archive_type)));
+    const std::vector<std::string> warning_codes = reason_codes(receipt.warnings);
     Response response;
     if (wants_json(request.accept)) {
-        boost::json::array warnings;
-        for (const auto& warning : receipt.warnings) {
-            warnings.emplace_back(warning);
-        }
-        const boost::json::object body = {
+        boost::json::object body = {
             {"reference", receipt.reference},
             {"receipt_url", receipt_url},
             {"archive_type", pipeline::archive_type_name(receipt.archive_type)},
             {"size", receipt.size},
             {"sha256", receipt.sha256},
             {"received_at", util::format_utc(receipt.received_at)},
-            {"warnings", warnings},
         };
+        if (receipt.inspection) {
+            body["inspection"] = {
+                {"entries", receipt.inspection->entries},
+                {"readme_found", receipt.inspection->readme_found},
+                {"contact_found", receipt.inspection->contact_found},
+                {"encrypted", receipt.inspection->encrypted},
+                {"warnings", reasons_json(language, receipt.warnings, parameters)},
+            };
+        }
         response =
             make_response(request, bhttp::status::created, "application/json", boost::json::serialize(body) + "\n");
         response.set(bhttp::field::cache_control, "no-store");
     } else {
-        const pages::PageFrame frame{language_of(request), "/receipt/" + receipt.receipt_token};
+        const pages::PageFrame frame{language, "/receipt/" + receipt.receipt_token};
+        std::optional<pages::ReceiptFindings> findings;
+        if (receipt.inspection) {
+            findings = pages::ReceiptFindings{receipt.inspection->entries, receipt.inspection->readme_found,
+                                              receipt.inspection->contact_found, receipt.inspection->encrypted};
+        }
         const pages::ReceiptView view{
             receipt.reference,   std::string(pipeline::archive_type_name(receipt.archive_type)),
             receipt.size,        receipt.sha256,
-            receipt.received_at, receipt.warnings,
+            receipt.received_at, findings,
+            warning_codes,       parameters,
             receipt_url};
         response = page_response(request, pages::receipt_page(frame, view), frame.language);
         response.result(bhttp::status::created);
@@ -298,18 +347,30 @@ Response Site::refusal_response(const RequestInfo& request, const Refusal& refus
         {"max_mb", pages::format_megabytes(language, m_settings.limits.max_upload_bytes)},
         {"retry_after", std::to_string(refusal.retry_after.count())},
     };
-    if (!refusal.detail.empty()) {
+    if (refusal.error == PublicError::archive_rejected) {
+        parameters.merge(reason_parameters(m_settings.inspection, language));
+        parameters["type"] = pages::text(language, "type." + refusal.detail);
+    } else if (!refusal.detail.empty()) {
         parameters["kind"] = pages::text(language, "kind." + refusal.detail);
+    }
+    if (!refusal.incident.empty()) {
+        parameters["incident"] = refusal.incident;
     }
     Response response;
     if (wants_json(request.accept)) {
         const std::string prefix = "error." + std::string(error.code);
-        const boost::json::object body = {
-            {"error",
-             {{"code", error.code},
-              {"message", pages::text(language, prefix + ".message", parameters)},
-              {"advice", pages::text(language, prefix + ".advice", parameters)}}},
+        boost::json::object details = {
+            {"code", error.code},
+            {"message", pages::text(language, prefix + ".message", parameters)},
+            {"advice", pages::text(language, prefix + ".advice", parameters)},
         };
+        if (!refusal.reasons.empty()) {
+            details["reasons"] = reasons_json(language, refusal.reasons, parameters);
+        }
+        if (!refusal.incident.empty()) {
+            details["incident"] = refusal.incident;
+        }
+        const boost::json::object body = {{"error", std::move(details)}};
         response = make_response(request, static_cast<bhttp::status>(error.status), "application/json",
                                  boost::json::serialize(body) + "\n");
     } else {
@@ -319,7 +380,7 @@ Response Site::refusal_response(const RequestInfo& request, const Refusal& refus
         const pages::PageFrame frame{language,
                                      own_page && request.path.find("//") == std::string::npos ? request.path : "/"};
         response = make_response(request, static_cast<bhttp::status>(error.status), "text/html; charset=utf-8",
-                                 pages::error_page(frame, error.code, parameters));
+                                 pages::error_page(frame, error.code, parameters, reason_codes(refusal.reasons)));
     }
     response.set(bhttp::field::content_language, pages::language_code(language));
     response.set(bhttp::field::cache_control, "no-store");

@@ -66,6 +66,7 @@ struct UploadAdmission {
 struct SiteSettings {
     std::string origin; // scheme://host[:port] customers use
     config::Limits limits;
+    config::Inspection inspection; // the limits verdict messages name
     pages::ServiceFacts facts;
 };
 

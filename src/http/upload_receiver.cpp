@@ -1,5 +1,7 @@
 #include "http/upload_receiver.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace supportdrop::http {
 namespace {
 
@@ -26,6 +28,24 @@ ErrorCode form_error(FormErrc error) {
 
 } // namespace
 
+void log_refusal(const Refusal& refusal) {
+    const PublicErrorInfo& error = info(refusal.error);
+    if (refusal.error == PublicError::could_not_process) {
+        spdlog::warn("upload.rejected reason={} status={} incident={} cause=\"{}\"", error.code, error.status,
+                     refusal.incident, refusal.cause);
+        return;
+    }
+    std::string reasons;
+    for (const pipeline::Reason reason : refusal.reasons) {
+        reasons += (reasons.empty() ? "" : ",") + std::string(pipeline::reason_code(reason));
+    }
+    if (!reasons.empty()) {
+        spdlog::info("upload.rejected reason={} status={} verdict={}", error.code, error.status, reasons);
+        return;
+    }
+    spdlog::info("upload.rejected reason={} status={}", error.code, error.status);
+}
+
 UploadReceiver::UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary)
     : m_context(&context), m_parser(boundary, *this) {}
 
@@ -37,9 +57,17 @@ Refusal UploadReceiver::refusal_for(const ErrorCode& error) const {
         case FormErrc::field_too_large: return {PublicError::malformed_upload, {}, {}};
         }
     }
-    Refusal refusal{public_error_for(error), {}, {}};
+    Refusal refusal(public_error_for(error));
     if (refusal.error == PublicError::not_an_archive && m_session) {
         refusal.detail = std::string(pipeline::other_content_name(m_session->content_type().other));
+    }
+    if (refusal.error == PublicError::archive_rejected && m_session) {
+        refusal.reasons = m_session->verdict().rejections;
+        refusal.detail = std::string(pipeline::archive_type_name(*m_session->content_type().archive));
+    }
+    if (refusal.error == PublicError::could_not_process && m_session) {
+        refusal.incident = m_session->incident();
+        refusal.cause = m_session->inspection_error().message();
     }
     return refusal;
 }

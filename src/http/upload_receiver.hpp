@@ -10,15 +10,27 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace supportdrop::http {
 
 // Why a request is refused, with what the message needs.
 struct Refusal {
-    PublicError error = PublicError::internal;
-    std::string detail; // not_an_archive: what the file is ("pdf", ...)
-    std::chrono::seconds retry_after{0};
+    Refusal(PublicError error_ = PublicError::internal, std::string detail_ = {},
+            std::chrono::seconds retry_after_ = {})
+        : error(error_), detail(std::move(detail_)), retry_after(retry_after_) {}
+
+    PublicError error;
+    std::string detail; // not_an_archive: what the file is ("pdf", ...); archive_rejected: its type
+    std::chrono::seconds retry_after;
+    std::vector<pipeline::Reason> reasons; // archive_rejected: the verdict's reasons
+    std::string incident;                  // could_not_process: names the failure in the log
+    std::string cause;                     // could_not_process: what failed, for the log only
 };
+
+// Logs the refusal of an upload as an event: code, status, and for a failed inspection the
+// incident reference and its cause. Never personal data.
+void log_refusal(const Refusal& refusal);
 
 // Blocking (it seals and writes): call it on a worker thread. Destroying it before finish()
 // succeeded leaves nothing behind. Not thread-safe.

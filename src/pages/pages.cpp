@@ -34,6 +34,31 @@ void add_texts(TemplateValues& values, Language language, std::string_view prefi
     }
 }
 
+// The reasons of a verdict as a list: what is wrong, then what to do. HTML made here, from
+// escaped texts.
+std::string reason_list(Language language, const std::vector<std::string>& reasons,
+                        const MessageParameters& parameters) {
+    if (reasons.empty()) {
+        return {};
+    }
+    std::string html = "<ul class=\"reasons\">\n";
+    for (const std::string& code : reasons) {
+        html += "<li><strong>" + escape_html(text(language, "reason." + code + ".message", parameters)) + "</strong> " +
+                escape_html(text(language, "reason." + code + ".advice", parameters)) + "</li>\n";
+    }
+    return html + "</ul>";
+}
+
+std::string findings_list(Language language, const ReceiptFindings& findings) {
+    const auto item = [language](std::string_view key, const MessageParameters& parameters = {}) {
+        return "<li>" + escape_html(text(language, "receipt." + std::string(key), parameters)) + "</li>\n";
+    };
+    return "<ul class=\"findings\">\n" + item("entries", {{"count", std::to_string(findings.entries)}}) +
+           item(findings.readme_found ? "readme_found" : "readme_missing") +
+           item(findings.contact_found ? "contact_found" : "contact_missing") +
+           item(findings.encrypted ? "encrypted" : "not_encrypted") + "</ul>";
+}
+
 } // namespace
 
 std::string format_megabytes(Language language, std::uint64_t bytes) {
@@ -59,6 +84,8 @@ std::string upload_page(const PageFrame& frame, const ServiceFacts& facts, std::
 
 std::string receipt_page(const PageFrame& frame, const ReceiptView& receipt) {
     const std::string type = text(frame.language, "type." + receipt.archive_type);
+    MessageParameters reason_parameters = receipt.reason_parameters;
+    reason_parameters["type"] = type;
     TemplateValues values = {
         {"reference", receipt.reference},
         {"type", type},
@@ -67,14 +94,12 @@ std::string receipt_page(const PageFrame& frame, const ReceiptView& receipt) {
         {"time", util::format_utc(receipt.received_at, "%Y-%m-%d %H:%M:%S UTC")},
         {"receipt_url", receipt.receipt_url},
         {"receipt_url_label", text(frame.language, "receipt.url_label")},
-        {"warning", ""},
+        {"findings", receipt.findings ? findings_list(frame.language, *receipt.findings) : ""},
+        {"warnings", reason_list(frame.language, receipt.warnings, reason_parameters)},
     };
-    for (const std::string& warning : receipt.warnings) {
-        values["warning"] = text(frame.language, "warning." + warning, {{"type", type}});
-    }
-    add_texts(
-        values, frame.language, "receipt",
-        {"heading", "intro", "reference_label", "type_label", "size_label", "sha256_label", "time_label", "next"});
+    add_texts(values, frame.language, "receipt",
+              {"heading", "intro", "reference_label", "type_label", "size_label", "sha256_label", "time_label", "next",
+               "findings_heading", "warnings_heading"});
     return frame_page(frame, "receipt.title", render_template(asset("receipt.html"), values));
 }
 
@@ -93,12 +118,14 @@ std::string privacy_page(const PageFrame& frame, const ServiceFacts& facts) {
     return frame_page(frame, "privacy.title", render_template(asset("privacy.html"), values));
 }
 
-std::string error_page(const PageFrame& frame, std::string_view public_code, const MessageParameters& parameters) {
+std::string error_page(const PageFrame& frame, std::string_view public_code, const MessageParameters& parameters,
+                       const std::vector<std::string>& reasons) {
     const std::string prefix = "error." + std::string(public_code);
     const TemplateValues values = {
         {"heading", text(frame.language, "error.heading")},
         {"message", text(frame.language, prefix + ".message", parameters)},
         {"advice", text(frame.language, prefix + ".advice", parameters)},
+        {"reasons", reason_list(frame.language, reasons, parameters)},
         {"back", text(frame.language, "page.back")},
     };
     return frame_page(frame, "error.title", render_template(asset("error.html"), values));

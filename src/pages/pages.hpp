@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,14 +30,24 @@ struct ServiceFacts {
     std::string contact;
 };
 
+// What the inspection found, as the receipt shows it.
+struct ReceiptFindings {
+    std::size_t entries = 0;
+    bool readme_found = false;
+    bool contact_found = false;
+    bool encrypted = false;
+};
+
 struct ReceiptView {
     std::string reference;
     std::string archive_type; // "zip", ...
     std::uint64_t size = 0;
     std::string sha256;
     std::chrono::system_clock::time_point received_at;
-    std::vector<std::string> warnings;
-    std::string receipt_url; // absolute; empty to leave it out
+    std::optional<ReceiptFindings> findings; // only right after the upload
+    std::vector<std::string> warnings;       // reason codes: "reason.<code>.*" messages
+    MessageParameters reason_parameters;     // the limits those messages name
+    std::string receipt_url;                 // absolute; empty to leave it out
 };
 
 std::string upload_page(const PageFrame& frame, const ServiceFacts& facts, std::string_view csrf_token);
@@ -44,7 +55,9 @@ std::string receipt_page(const PageFrame& frame, const ReceiptView& receipt);
 std::string privacy_page(const PageFrame& frame, const ServiceFacts& facts);
 
 // An error page for a public error code ("too_large", ...); `parameters` fill its message.
-std::string error_page(const PageFrame& frame, std::string_view public_code, const MessageParameters& parameters);
+// `reasons` (reason codes) are listed each with its message and what to do.
+std::string error_page(const PageFrame& frame, std::string_view public_code, const MessageParameters& parameters,
+                       const std::vector<std::string>& reasons = {});
 
 // Megabytes as customers' file managers show them (Windows Explorer: 2^20 bytes, labelled "MB"),
 // to a tenth, without needless decimals: 52428800 -> "50", 1500000 -> "1.4"/"1,4".

@@ -11,6 +11,8 @@ const char* describe(Errc error) {
     case Errc::empty_file: return "upload is empty";
     case Errc::not_an_archive: return "upload is not a ZIP, RAR, tar or gzip archive";
     case Errc::storage_failed: return "upload could not be stored";
+    case Errc::archive_rejected: return "the archive was rejected by the inspection";
+    case Errc::inspection_failed: return "the archive could not be inspected";
     case Errc::closed: return "upload session is closed";
     }
     return "unknown pipeline error";

@@ -9,11 +9,13 @@ using util::Result;
 
 // What can go wrong with an upload's content or its storage.
 enum class Errc {
-    too_large = 1,  // more file data than the configured limit
-    empty_file,     // no bytes at all
-    not_an_archive, // the content is not ZIP, RAR, gzip or tar
-    storage_failed, // sealing, writing or recording failed; nothing was kept
-    closed,         // the session was already finished or failed
+    too_large = 1,     // more file data than the configured limit
+    empty_file,        // no bytes at all
+    not_an_archive,    // the content is not ZIP, RAR, gzip or tar
+    storage_failed,    // sealing, writing or recording failed; nothing was kept
+    archive_rejected,  // the inspection's verdict is "rejected"
+    inspection_failed, // the inspector gave no verdict (crash, budget): could not be processed
+    closed,            // the session was already finished or failed
 };
 
 const boost::system::error_category& pipeline_category() noexcept;

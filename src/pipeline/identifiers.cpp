@@ -35,6 +35,14 @@ util::Result<std::string> mint_upload_id() {
 }
 
 util::Result<std::string> mint_reference() {
+    return mint_readable_code("SD-");
+}
+
+util::Result<std::string> mint_incident_reference() {
+    return mint_readable_code("INC-");
+}
+
+util::Result<std::string> mint_readable_code(std::string_view prefix) {
     auto bytes = random_array<5>();
     if (!bytes) {
         return bytes.error();
@@ -43,7 +51,7 @@ util::Result<std::string> mint_reference() {
     for (const std::uint8_t b : *bytes) {
         bits = (bits << 8) | b;
     }
-    std::string reference = "SD-";
+    std::string reference(prefix);
     for (int i = 7; i >= 0; --i) {
         reference += k_crockford[(bits >> (5 * i)) & 31];
         if (i == 4) {

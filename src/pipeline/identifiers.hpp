@@ -18,6 +18,13 @@ util::Result<std::string> mint_upload_id();
 // person can read out on the phone (no I, L, O or U). Not a secret; unique per upload.
 util::Result<std::string> mint_reference();
 
+// "INC-" and 8 characters as above: names one failure in the log, quoted to the customer so
+// that staff can find it. Not a secret.
+util::Result<std::string> mint_incident_reference();
+
+// `prefix` and 40 random bits in the readable form above.
+util::Result<std::string> mint_readable_code(std::string_view prefix);
+
 // 128 random bits as 22 base64url characters: the secret part of a receipt URL.
 util::Result<std::string> mint_receipt_token();
 

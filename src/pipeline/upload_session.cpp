@@ -1,6 +1,7 @@
 #include "pipeline/upload_session.hpp"
 
 #include "pipeline/identifiers.hpp"
+#include "pipeline/sealed_plaintext.hpp"
 #include "util/text.hpp"
 
 #include <boost/json.hpp>
@@ -94,7 +95,20 @@ Result<Receipt> UploadSession::finish(const std::string& client_file_name) {
         }
     }
     m_closed = true;
-    auto receipt = commit(client_file_name);
+    // The final chunk goes to the file now, so that the inspector can read all of it; the file
+    // stays uncommitted (and is removed with the session) until the verdict is in.
+    if (auto finished = m_encryptor.finish(); !finished) {
+        return Errc::storage_failed;
+    }
+    auto inspection = inspect();
+    if (!inspection) {
+        return inspection.error();
+    }
+    m_verdict = judge(*inspection, *m_content_type.archive, client_file_name, m_context->policy);
+    if (!m_verdict.accepted()) {
+        return Errc::archive_rejected;
+    }
+    auto receipt = commit(client_file_name, *inspection);
     if (!receipt) {
         // Nothing half-done stays: the archive and manifest go if the record did not happen.
         (void)m_context->store->remove(m_id + ".archive.age");
@@ -103,10 +117,26 @@ Result<Receipt> UploadSession::finish(const std::string& client_file_name) {
     return receipt;
 }
 
-Result<Receipt> UploadSession::commit(const std::string& client_file_name) {
+Result<inspector::InspectionReport> UploadSession::inspect() {
+    auto plaintext = SealedPlaintext::open(m_archive->written(), m_encryptor.file_key(), m_size);
+    if (!plaintext) {
+        return Errc::storage_failed;
+    }
+    auto report = m_context->inspector->inspect(*plaintext);
+    if (!report) {
+        m_inspection_error = report.error();
+        auto incident = mint_incident_reference();
+        m_incident = incident ? std::move(*incident) : "INC-UNNAMED";
+        return Errc::inspection_failed;
+    }
+    return report;
+}
+
+Result<Receipt> UploadSession::commit(const std::string& client_file_name,
+                                      const inspector::InspectionReport& inspection) {
     auto digest = m_hash.finish();
     auto token = mint_receipt_token();
-    if (!digest || !token || !m_encryptor.finish() || !m_archive->commit()) {
+    if (!digest || !token || !m_archive->commit()) {
         return Errc::storage_failed;
     }
     Receipt receipt;
@@ -115,9 +145,14 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name) {
     receipt.size = m_size;
     receipt.sha256 = crypto::to_hex(*digest);
     receipt.received_at = m_started;
-    if (!extension_matches(receipt.archive_type, client_file_name)) {
-        receipt.warnings.emplace_back("extension_mismatch");
-    }
+    receipt.warnings = m_verdict.warnings;
+    receipt.inspection = InspectionSummary{
+        inspection.listing.entries.size(),
+        !inspection.readme.path.empty(),
+        inspection.readme.findings.has_contact,
+        inspection.listing.has(inspector::Finding::encrypted_data) ||
+            inspection.listing.has(inspector::Finding::encrypted_names),
+    };
     for (int attempt = 0; attempt < k_reference_attempts && receipt.reference.empty(); ++attempt) {
         auto reference = mint_reference();
         if (!reference) {
@@ -135,7 +170,7 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name) {
     if (receipt.reference.empty() || !receipt_hash) {
         return Errc::storage_failed;
     }
-    if (auto sealed = seal_manifest(receipt, client_file_name); !sealed) {
+    if (auto sealed = seal_manifest(receipt, client_file_name, inspection); !sealed) {
         return Errc::storage_failed;
     }
     db::UploadRecord record;
@@ -145,7 +180,6 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name) {
     record.archive_type = std::string(archive_type_name(receipt.archive_type));
     record.size = receipt.size;
     record.sha256 = receipt.sha256;
-    record.warnings = receipt.warnings;
     record.received_at = unix_seconds(m_started);
     record.sealed_at = unix_seconds(m_context->now());
     if (auto recorded = m_context->metadata->record_sealed(record); !recorded) {
@@ -154,10 +188,18 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name) {
     return receipt;
 }
 
-Result<void> UploadSession::seal_manifest(const Receipt& receipt, const std::string& client_file_name) {
+Result<void> UploadSession::seal_manifest(const Receipt& receipt, const std::string& client_file_name,
+                                          const inspector::InspectionReport& inspection) {
     boost::json::array warnings;
-    for (const std::string& warning : receipt.warnings) {
-        warnings.emplace_back(warning);
+    for (const Reason warning : receipt.warnings) {
+        warnings.emplace_back(reason_code(warning));
+    }
+    // The inspection, with the entry names and the Readme's contact data: personal data that
+    // rests only here, sealed to staff.
+    boost::system::error_code parse_error;
+    boost::json::value report = boost::json::parse(inspector::report_to_json(inspection), parse_error);
+    if (parse_error) {
+        return parse_error;
     }
     const boost::json::object manifest = {
         {"format", "supportdrop-manifest/1"},
@@ -169,7 +211,8 @@ Result<void> UploadSession::seal_manifest(const Receipt& receipt, const std::str
         {"sha256", receipt.sha256},
         {"received_at", util::format_utc(receipt.received_at)},
         {"sealed_at", util::format_utc(m_context->now())},
-        {"warnings", warnings},
+        {"verdict", {{"accepted", true}, {"warnings", std::move(warnings)}}},
+        {"inspection", std::move(report)},
     };
     const std::string text = boost::json::serialize(manifest) + "\n";
     auto object = m_context->store->create(m_id + ".manifest.age");

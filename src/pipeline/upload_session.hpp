@@ -5,13 +5,16 @@
 #include "age/encryptor.hpp"
 #include "crypto/sha256.hpp"
 #include "db/metadata_store.hpp"
+#include "inspector/archive_inspector.hpp"
 #include "pipeline/content_type.hpp"
 #include "pipeline/errors.hpp"
+#include "pipeline/verdict.hpp"
 #include "storage/sealed_store.hpp"
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +26,17 @@ struct PipelineContext {
     storage::SealedStore* store = nullptr;
     db::MetadataStore* metadata = nullptr;
     std::uint64_t max_upload_bytes = 0;
+    inspector::ArchiveInspector* inspector = nullptr;
+    InspectionPolicy policy;
     std::function<std::chrono::system_clock::time_point()> now = std::chrono::system_clock::now;
+};
+
+// What the inspection found, told to the uploader once; the details rest in the sealed manifest.
+struct InspectionSummary {
+    std::size_t entries = 0;
+    bool readme_found = false;
+    bool contact_found = false;
+    bool encrypted = false;
 };
 
 // What the uploader gets back.
@@ -34,7 +47,8 @@ struct Receipt {
     std::uint64_t size = 0;
     std::string sha256;
     std::chrono::system_clock::time_point received_at;
-    std::vector<std::string> warnings;
+    std::optional<InspectionSummary> inspection; // only in the answer to the upload itself
+    std::vector<Reason> warnings;                // likewise
 };
 
 // Blocking (sealing, fsync, SQLite): run it on a worker thread. Destroying an unfinished
@@ -53,10 +67,19 @@ public:
     // Errc::storage_failed. After a failure the session is closed.
     Result<void> append(std::span<const std::uint8_t> data);
 
-    // Completes the upload: final checks, sealed manifest, durable commit of both files, metadata
-    // record. Only then is the receipt returned. `client_file_name` goes into the sealed
-    // manifest only. Fails with Errc::empty_file, not_an_archive or storage_failed.
+    // Completes the upload: final checks, inspection of the archive (the context's inspector
+    // reads it back through the upload's key), sealed manifest, durable commit of both files,
+    // metadata record. Only then is the receipt returned. `client_file_name` goes into the
+    // sealed manifest only. Fails with Errc::empty_file, not_an_archive, archive_rejected
+    // (verdict() says why), inspection_failed (incident() names it) or storage_failed.
     Result<Receipt> finish(const std::string& client_file_name);
+
+    // After finish(): the verdict on the archive.
+    const Verdict& verdict() const { return m_verdict; }
+    // After Errc::inspection_failed: the incident reference for the customer and the log, and
+    // what went wrong.
+    const std::string& incident() const { return m_incident; }
+    const ErrorCode& inspection_error() const { return m_inspection_error; }
 
     const ContentType& content_type() const { return m_content_type; }
     std::uint64_t size() const { return m_size; }
@@ -65,8 +88,10 @@ private:
     UploadSession(const PipelineContext& context, std::string id, std::unique_ptr<storage::PendingObject> archive,
                   age::Encryptor encryptor, crypto::Sha256 hash);
     Result<void> decide_content_type();
-    Result<Receipt> commit(const std::string& client_file_name);
-    Result<void> seal_manifest(const Receipt& receipt, const std::string& client_file_name);
+    Result<inspector::InspectionReport> inspect();
+    Result<Receipt> commit(const std::string& client_file_name, const inspector::InspectionReport& inspection);
+    Result<void> seal_manifest(const Receipt& receipt, const std::string& client_file_name,
+                               const inspector::InspectionReport& inspection);
     ErrorCode close(ErrorCode error);
 
     const PipelineContext* m_context;
@@ -80,6 +105,9 @@ private:
     bool m_decided = false;
     std::uint64_t m_size = 0;
     bool m_closed = false;
+    Verdict m_verdict;
+    std::string m_incident;
+    ErrorCode m_inspection_error;
 };
 
 } // namespace supportdrop::pipeline

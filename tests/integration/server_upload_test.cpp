@@ -57,9 +57,9 @@ TEST_F(ReceiverTest, ReportsANameThatDisagreesWithTheContent) {
     std::filesystem::copy_file(k_archives / "test_read_format_zip.zip", m_dir / "logs.tar.gz");
     const auto result = upload(m_dir / "logs.tar.gz", "-H 'Accept: application/json'");
     ASSERT_EQ(result.status, 201);
-    EXPECT_NE(result.body.find("\"warnings\":[\"extension_mismatch\"]"), std::string::npos) << result.body;
+    EXPECT_NE(result.body.find("{\"code\":\"extension_mismatch\""), std::string::npos) << result.body;
     const auto page = upload(m_dir / "logs.tar.gz", "-H 'Accept-Language: en'");
-    EXPECT_NE(page.body.find("the file name does not match the content"), std::string::npos);
+    EXPECT_NE(page.body.find("The file name does not match the content"), std::string::npos);
 }
 
 TEST_F(ReceiverTest, ServesPagesInBothLanguagesWithTheSwitch) {
@@ -177,13 +177,15 @@ TEST(DemoMode, GeneratesAPrivateIdentityAndSaysSoLoudly) {
     ASSERT_TRUE(std::filesystem::exists(identity));
     EXPECT_EQ(std::filesystem::status(identity).permissions() & std::filesystem::perms::all,
               std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    const auto result =
-        curl(dir.path(), "-F " + shell_quote("file=@" + (k_archives / "test_compat_gtar_1.tar").string()) + " " +
-                             server.url() + "/upload");
-    ASSERT_EQ(result.status, 201);
-    const auto opened = run_shell("age -d -i data/demo-identity.txt data/inbox/*.archive.age | cmp - " +
-                                      shell_quote((k_archives / "test_compat_gtar_1.tar").string()),
+    // A case as a customer packs it, with the default inspection policy.
+    const auto packed = run_shell("mkdir case && printf 'The nightly export stops with error 42 since Monday.\\n"
+                                  "E-Mail: erika@example.com\\n' > case/Readme.txt && tar -cf case.tar -C case .",
                                   dir.path());
+    ASSERT_EQ(packed.exit_code, 0) << packed.err;
+    const auto result = curl(dir.path(), "-F file=@case.tar " + server.url() + "/upload");
+    ASSERT_EQ(result.status, 201) << result.body;
+    const auto opened =
+        run_shell("age -d -i data/demo-identity.txt data/inbox/*.archive.age | cmp - case.tar", dir.path());
     EXPECT_EQ(opened.exit_code, 0) << opened.err;
     // The identity survives restarts: earlier uploads stay readable.
     const std::string first = read_file_text(identity);

@@ -125,6 +125,17 @@ TEST(ExampleConfig, ShowsExactlyTheDefaults) {
     EXPECT_EQ(a.drain_timeout, b.drain_timeout);
     EXPECT_EQ(a.drain_max_bytes, b.drain_max_bytes);
     EXPECT_EQ(a.shutdown_timeout, b.shutdown_timeout);
+    const Inspection& c = loaded.inspection;
+    const Inspection& d = defaults.inspection;
+    EXPECT_EQ(c.max_entries, d.max_entries);
+    EXPECT_EQ(c.max_total_bytes, d.max_total_bytes);
+    EXPECT_EQ(c.max_compression_ratio, d.max_compression_ratio);
+    EXPECT_EQ(c.max_unpacked_bytes, d.max_unpacked_bytes);
+    EXPECT_EQ(c.max_path_bytes, d.max_path_bytes);
+    EXPECT_EQ(c.min_concern_letters, d.min_concern_letters);
+    EXPECT_EQ(c.time_limit, d.time_limit);
+    EXPECT_EQ(c.memory_limit_bytes, d.memory_limit_bytes);
+    EXPECT_EQ(c.policy, d.policy);
     EXPECT_EQ(loaded.privacy.controller, defaults.privacy.controller);
     EXPECT_EQ(loaded.privacy.contact, defaults.privacy.contact);
 }

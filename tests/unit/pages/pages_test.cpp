@@ -1,6 +1,7 @@
 #include "http/public_error.hpp"
 #include "pages/pages.hpp"
 #include "pages/template.hpp"
+#include "pipeline/verdict.hpp"
 
 #include <gtest/gtest.h>
 
@@ -55,13 +56,31 @@ TEST(Pages, RenderInBothLanguagesWithoutInlineScript) {
         const std::string privacy = privacy_page(frame, facts);
         EXPECT_NE(privacy.find("Example GmbH"), std::string::npos);
         EXPECT_NE(privacy.find("30"), std::string::npos);
-        const std::string receipt =
-            receipt_page(frame, {"SD-AAAA-BBBB", "zip", 10, "ab", {}, {"extension_mismatch"}, "https://x/receipt/t"});
+        // Every reason of a verdict has a message and advice in both languages.
+        std::vector<std::string> all_reasons;
+        for (const auto& reason : pipeline::k_reasons) {
+            all_reasons.emplace_back(reason.code);
+        }
+        const MessageParameters limits = {
+            {"max_entries", "10000"}, {"max_total_mb", "2048"}, {"max_unpacked_mb", "256"}, {"type", "ZIP"}};
+        const std::string receipt = receipt_page(frame, {"SD-AAAA-BBBB",
+                                                         "zip",
+                                                         10,
+                                                         "ab",
+                                                         {},
+                                                         ReceiptFindings{3, true, false, true},
+                                                         all_reasons,
+                                                         limits,
+                                                         "https://x/receipt/t"});
         EXPECT_NE(receipt.find("SD-AAAA-BBBB"), std::string::npos);
+        EXPECT_EQ(receipt.find("reason."), std::string::npos);
+        EXPECT_EQ(receipt.find('{'), std::string::npos) << "unfilled parameter";
         for (const auto& error : http::k_public_errors) {
-            const std::string page =
-                error_page(frame, error.code, {{"max_mb", "1"}, {"retry_after", "5"}, {"kind", "x"}});
+            MessageParameters parameters = limits;
+            parameters.insert({{"max_mb", "1"}, {"retry_after", "5"}, {"kind", "x"}, {"incident", "INC-A"}});
+            const std::string page = error_page(frame, error.code, parameters, all_reasons);
             EXPECT_EQ(page.find("error."), std::string::npos) << "untranslated key on " << error.code;
+            EXPECT_EQ(page.find("reason."), std::string::npos) << "untranslated reason on " << error.code;
         }
     }
 }

@@ -1,5 +1,6 @@
 #include "pipeline/retention.hpp"
 #include "pipeline/upload_session.hpp"
+#include "support/in_process_inspector.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -18,6 +19,9 @@ protected:
         m_context.metadata = m_metadata.get();
         m_context.max_upload_bytes = 1 << 20;
         m_context.now = [this] { return m_now; };
+        m_context.inspector = &m_inspector;
+        // The sample has no Readme; retention does not care.
+        m_context.policy.policies.fill(Policy::warn);
     }
 
     void upload() {
@@ -35,6 +39,7 @@ protected:
     test::TempDir m_dir;
     std::unique_ptr<storage::SealedStore> m_store;
     std::unique_ptr<db::MetadataStore> m_metadata;
+    test::InProcessInspector m_inspector;
     PipelineContext m_context;
     // A fake clock: the test moves time instead of waiting.
     std::chrono::system_clock::time_point m_now = std::chrono::system_clock::from_time_t(1'800'000'000);
