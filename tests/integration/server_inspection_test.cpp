@@ -1,0 +1,83 @@
+// The inspection end to end: the real server, its sandboxed inspector, curl, and the default
+// inspection policy.
+#include "server_fixture.hpp"
+
+namespace supportdrop::test {
+namespace {
+
+class InspectedUploads : public ReceiverTest {
+protected:
+    std::string inspection_policy() const override { return ""; }
+
+    // Packs a case in the test directory with `script`; returns the archive's path.
+    std::filesystem::path pack(const std::string& script, const std::string& output) {
+        const auto packed = run_shell("set -e\n" + script, m_dir.path());
+        EXPECT_EQ(packed.exit_code, 0) << packed.err;
+        return m_dir / output;
+    }
+};
+
+TEST_F(InspectedUploads, AnArchiveWithoutReadmeGets422InTheCustomersLanguageAndLeavesNothing) {
+    const auto archive = pack("mkdir c && echo x > c/app.log && cd c && zip -q ../case.zip app.log", "case.zip");
+    const StoredState before = stored_state();
+    const auto german = upload(archive, "-H 'Accept-Language: de'");
+    EXPECT_EQ(german.status, 422);
+    EXPECT_NE(german.body.find("Ihr Archiv enthält keine Readme.txt."), std::string::npos) << german.body;
+    EXPECT_NE(german.body.find("Bitte legen Sie eine Datei Readme.txt"), std::string::npos);
+    const auto json = upload(archive, "-H 'Accept-Language: en' -H 'Accept: application/json'");
+    EXPECT_EQ(json.status, 422);
+    EXPECT_NE(json.body.find("\"code\":\"archive_rejected\""), std::string::npos) << json.body;
+    EXPECT_NE(json.body.find("\"reasons\":[{\"code\":\"missing_readme\",\"message\":\"Your archive has no Readme.txt."),
+              std::string::npos)
+        << json.body;
+    EXPECT_EQ(stored_state(), before);
+    EXPECT_NE(m_server->log().find("upload.rejected reason=archive_rejected status=422 verdict=missing_readme"),
+              std::string::npos);
+}
+
+TEST_F(InspectedUploads, AnAcceptedCaseCarriesItsInspectionInTheSealedManifestOnly) {
+    const auto archive =
+        pack("mkdir c && echo log > c/app.log && printf 'Der Export bricht seit Montag ab, bitte pruefen.\\n"
+             "Name: Erika Mustermann\\nE-Mail: erika@example.com\\n' > c/Readme.txt && tar -czf case.tar.gz -C c .",
+             "case.tar.gz");
+    const auto result = upload(archive, "-H 'Accept: application/json'");
+    ASSERT_EQ(result.status, 201) << result.body;
+    EXPECT_NE(result.body.find("\"inspection\":{\"entries\":3,\"readme_found\":true,\"contact_found\":true,"
+                               "\"encrypted\":false,\"warnings\":[]}"),
+              std::string::npos)
+        << result.body;
+    const auto manifest = run_shell("age -d -i staff.key data/inbox/*.manifest.age", m_dir.path());
+    ASSERT_EQ(manifest.exit_code, 0) << manifest.err;
+    EXPECT_NE(manifest.out.find("\"email\":\"erika@example.com\""), std::string::npos) << manifest.out;
+    EXPECT_NE(manifest.out.find("\"path\":\"./app.log\""), std::string::npos) << manifest.out;
+    EXPECT_NE(manifest.out.find("\"verdict\":{\"accepted\":true"), std::string::npos);
+    // Neither the database nor the log holds any of it.
+    const auto database = run_shell("sqlite3 data/supportdrop.sqlite3 .dump", m_dir.path());
+    for (const std::string secret : {"erika", "Mustermann", "app.log", "readme"}) {
+        EXPECT_EQ(database.out.find(secret), std::string::npos) << secret;
+        EXPECT_EQ(m_server->log().find(secret), std::string::npos) << secret;
+    }
+    // The receipt page right after the upload shows the findings.
+    const auto page = upload(archive, "-H 'Accept-Language: en'");
+    EXPECT_NE(page.body.find("What we found in your archive"), std::string::npos);
+    EXPECT_NE(page.body.find("Contact data: found"), std::string::npos);
+}
+
+TEST_F(InspectedUploads, AnArchiveTheInspectorCannotFinishCouldNotBeProcessedAndTheServerCarriesOn) {
+    const StoredState before = stored_state();
+    const auto result = upload(k_archives / "test_read_filter_gzip_recursive.gz",
+                               "-H 'Accept: application/json' -H 'Accept-Language: de'");
+    EXPECT_EQ(result.status, 422);
+    EXPECT_NE(result.body.find("\"code\":\"could_not_process\""), std::string::npos) << result.body;
+    const std::size_t incident = result.body.find("\"incident\":\"INC-");
+    ASSERT_NE(incident, std::string::npos) << result.body;
+    EXPECT_NE(m_server->log().find("incident=" + result.body.substr(incident + 12, 13)), std::string::npos)
+        << m_server->log();
+    EXPECT_EQ(stored_state(), before);
+    EXPECT_EQ(request(m_server->url() + "/").status, 200);
+    // No inspector process is left behind.
+    EXPECT_EQ(run_shell("pgrep -f '[s]upportdrop inspect-worker'", m_dir.path()).exit_code, 1);
+}
+
+} // namespace
+} // namespace supportdrop::test
