@@ -66,9 +66,9 @@ util::Result<void> enter_sandbox(const SandboxLimits& limits) {
         }
     }
     // Memory, but never executable memory: no code can be loaded or written.
+    const scmp_arg_cmp not_executable{2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0}; // (prot & PROT_EXEC) == 0
     for (const int syscall : {SCMP_SYS(mmap), SCMP_SYS(mprotect)}) {
-        const int result =
-            seccomp_rule_add(filter.get(), SCMP_ACT_ALLOW, syscall, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        const int result = seccomp_rule_add_array(filter.get(), SCMP_ACT_ALLOW, syscall, 1, &not_executable);
         if (result != 0) {
             return seccomp_error(result);
         }

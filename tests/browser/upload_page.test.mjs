@@ -12,7 +12,8 @@ import { chromium } from 'playwright-core';
 
 const binary = process.env.SUPPORTDROP_BINARY ?? resolve('build/src/supportdrop');
 const artifacts = process.env.SUPPORTDROP_ARTIFACTS ?? resolve('build/artifacts');
-const sample = resolve('tests/data/archives/test_read_format_zip.zip');
+const noReadme = resolve('tests/data/archives/test_read_format_zip.zip');
+let sample; // a case as customers pack it, made by packCase()
 
 let directory;
 let server;
@@ -89,7 +90,19 @@ for (const [locale, heading] of [['de', 'Dateien für Ihren Supportfall senden']
   });
 }
 
+// Packs a case with a Readme (concern and contact data) in the server's directory.
+function packCase() {
+  const caseDirectory = join(directory, 'case');
+  mkdirSync(caseDirectory);
+  writeFileSync(join(caseDirectory, 'Readme.txt'),
+    'The nightly export stops with error 42 since Monday.\nE-Mail: erika@example.com\n');
+  writeFileSync(join(caseDirectory, 'app.log'), 'log line\n');
+  execFileSync('zip', ['-q', '-r', join(directory, 'case.zip'), '.'], { cwd: caseDirectory });
+  return join(directory, 'case.zip');
+}
+
 test('the plain form uploads an archive and shows the receipt', async () => {
+  sample = packCase();
   const { context, page, problems } = await open('/?lang=en', 'en');
   await page.setInputFiles('input[type=file]', sample);
   const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
@@ -103,9 +116,21 @@ test('the plain form uploads an archive and shows the receipt', async () => {
   await context.close();
 });
 
+test('an archive without Readme gets the reason and what to do, in German', async () => {
+  const { context, page, problems } = await open('/?lang=de', 'de');
+  await page.setInputFiles('input[type=file]', noReadme);
+  const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(response.status(), 422);
+  assert.match(await page.textContent('.reasons'), /Ihr Archiv enthält keine Readme\.txt\./);
+  await page.screenshot({ path: join(artifacts, 'rejected-page-de.png'), fullPage: true });
+  // Chromium reports the 422 itself on the console; anything else (a CSP violation) is a problem.
+  assert.deepEqual(problems.filter((problem) => !problem.includes('status of 422')), []);
+  await context.close();
+});
+
 test('an oversize file posted without JavaScript shows the 413 page, not a reset', async () => {
   const big = join(directory, 'big.zip');
-  writeFileSync(big, Buffer.concat([readFileSync(sample), Buffer.alloc(3 * 1024 * 1024, 7)]));
+  writeFileSync(big, Buffer.concat([readFileSync(noReadme), Buffer.alloc(3 * 1024 * 1024, 7)]));
   const { context, page } = await open('/?lang=de', 'de');
   await page.setInputFiles('input[type=file]', big);
   const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);

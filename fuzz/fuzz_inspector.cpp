@@ -1,0 +1,49 @@
+// Fuzzes the inspection as the sandboxed worker runs it (listing with libarchive, the RAR5
+// header reader, the Readme), with budgets small enough for a fuzzer's pace. Beyond "no crash":
+// the report survives its own strict parser, as the receiver applies it.
+
+#include "inspector/report.hpp"
+
+#include <algorithm>
+#include <clocale>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+namespace {
+
+using namespace supportdrop;
+
+class MemorySource final : public util::RandomAccessSource {
+public:
+    MemorySource(const std::uint8_t* data, std::size_t size) : m_data(data), m_size(size) {}
+    util::Result<std::uint64_t> size() override { return m_size; }
+    util::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override {
+        if (offset >= m_size) {
+            return std::size_t{0};
+        }
+        const std::size_t n = std::min<std::uint64_t>(out.size(), m_size - offset);
+        std::memcpy(out.data(), m_data + offset, n);
+        return n;
+    }
+
+private:
+    const std::uint8_t* m_data;
+    std::size_t m_size;
+};
+
+const bool k_locale = std::setlocale(LC_CTYPE, "C.UTF-8") != nullptr;
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    inspector::InspectionLimits limits;
+    limits.max_entries = 1000;
+    limits.max_decompressed_bytes = std::uint64_t{16} << 20;
+    MemorySource source(data, size);
+    const inspector::InspectionReport report = inspector::inspect_archive(source, limits);
+    if (!k_locale || !inspector::report_from_json(inspector::report_to_json(report), limits)) {
+        std::abort();
+    }
+    return 0;
+}
