@@ -55,7 +55,10 @@ pipeline::InspectionPolicy inspection_policy(const config::Inspection& inspectio
             for (const pipeline::ReasonInfo& info : pipeline::k_reasons) {
                 known += (known.empty() ? "" : ", ") + std::string(info.code);
             }
-            throw StartupError("inspection.policy." + code + ": unknown reason; known: " + known);
+            std::string message = "inspection.policy." + code;
+            message += ": unknown reason; known: ";
+            message += known;
+            throw StartupError(message);
         }
         policy.policies[static_cast<std::size_t>(*reason)] =
             value == "reject" ? pipeline::Policy::reject : pipeline::Policy::warn;

@@ -191,6 +191,7 @@ boost::json::array reasons_json(pages::Language language, const std::vector<pipe
 
 std::vector<std::string> reason_codes(const std::vector<pipeline::Reason>& reasons) {
     std::vector<std::string> codes;
+    codes.reserve(reasons.size());
     for (const pipeline::Reason reason : reasons) {
         codes.emplace_back(pipeline::reason_code(reason));
     }

@@ -78,13 +78,16 @@ private:
 };
 
 // Loads what libarchive and the C library would otherwise load lazily, from files the sandbox
-// no longer lets it open.
-void prepare_for_sandbox() {
-    std::setlocale(LC_CTYPE, "C.UTF-8");
+// no longer lets it open. Without the UTF-8 locale entry names would not convert: no inspection.
+bool prepare_for_sandbox() {
+    if (std::setlocale(LC_CTYPE, "C.UTF-8") == nullptr) {
+        return false;
+    }
     archive* warm = archive_read_new();
     archive_read_support_filter_gzip(warm);
     archive_read_support_format_zip(warm);
     archive_read_free(warm);
+    return true;
 }
 
 constexpr int k_exit_out_of_memory = 5;
@@ -102,8 +105,7 @@ int run_inspector_worker() {
     if (!job) {
         return 2;
     }
-    prepare_for_sandbox();
-    if (!enter_sandbox(SandboxLimits{job->memory_limit_bytes, job->cpu_limit_seconds})) {
+    if (!prepare_for_sandbox() || !enter_sandbox(SandboxLimits{job->memory_limit_bytes, job->cpu_limit_seconds})) {
         return 3;
     }
     ChannelSource source(channel, job->upload_size);

@@ -308,10 +308,12 @@ constexpr std::array k_messages = std::to_array<Message>({
      "The operator of this service (not configured)."},
     {"privacy.stored_heading", "Was gespeichert wird", "What is stored"},
     {"privacy.stored_archive",
-     "Ihr Archiv, sein ursprünglicher Dateiname und die Kontaktdaten aus der Readme.txt: nur verschlüsselt für "
+     "Ihr Archiv, sein ursprünglicher Dateiname, die Liste der enthaltenen Dateien und die Kontaktdaten aus der "
+     "Readme.txt (wir prüfen das Archiv in einem abgeschotteten Prozess, ohne es auszupacken): nur verschlüsselt für "
      "die Schlüssel des Support-Teams (Anzahl: {recipients}). Dieser Server kann sie nach dem Hochladen nicht "
      "mehr lesen.",
-     "Your archive, its original file name and the contact data from its Readme.txt: only encrypted to the "
+     "Your archive, its original file name, the list of the files in it and the contact data from its Readme.txt "
+     "(we check the archive in an isolated process, without unpacking it): only encrypted to the "
      "support team's keys (number of keys: {recipients}). This server cannot read them after the upload."},
     {"privacy.stored_metadata",
      "Verwaltungsdaten ohne Personenbezug: Vorgangsnummer, Größe, Prüfsumme, erkannter Dateityp, Zeitpunkte.",

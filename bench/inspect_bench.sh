@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmark of the archive inspection (issue 4), run on demand: the verdict latency after the
+# last byte for a 50 MiB ZIP with 10,000 entries and a 50 MiB tar.gz, beside `bsdtar -tvf` on the
+# same files, and the inspector process's peak memory on them and on every archive sample.
+# Prints figures and ratios from one run; best of ROUNDS.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+rounds=${ROUNDS:-5}
+
+scripts/setup.sh deps/debian-packages.txt deps/debian-packages-bench.txt
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc)" --target supportdrop inspect_latency >/dev/null
+supportdrop=$root/build/src/supportdrop
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+best_bsdtar_ms() {
+  local best=999999999 start end
+  for ((i = 0; i < rounds; i++)); do
+    start=$(date +%s%N)
+    bsdtar -tvf "$1" >/dev/null
+    end=$(date +%s%N)
+    best=$(((end - start) / 1000000 < best ? (end - start) / 1000000 : best))
+  done
+  echo "$best"
+}
+
+# 10,000 files of 5 KiB of random data (50 MiB, stored as ZIP deflate leaves it) and a Readme.
+mkdir -p "$work/case/files"
+printf 'The nightly export stops with error 42.\nE-Mail: erika@example.com\n' >"$work/case/Readme.txt"
+head -c $((50 * 1024 * 1024)) /dev/urandom | split -b 5243 -a 5 - "$work/case/files/f"
+(cd "$work/case" && zip -q -r ../case.zip . && tar -czf ../case.tar.gz .)
+ls -l "$work/case.zip" "$work/case.tar.gz" | awk '{print $5, $9}'
+
+echo
+printf '%-28s %12s %12s %8s %12s %s\n' file verdict_ms bsdtar_ms ratio inspector_MiB goal
+for archive in case.zip case.tar.gz; do
+  read -r ms rss what < <(build/bench/inspect_latency "$supportdrop" "$work/$archive" "$rounds")
+  bsdtar_ms=$(best_bsdtar_ms "$work/$archive")
+  goal=$([[ $archive == *.zip ]] && echo "<= 50 ms" || echo "<= 250 ms")
+  printf '%-28s %12s %12s %8s %12s %s (%s)\n' "$archive" "$ms" "$bsdtar_ms" "$(ratio "$ms" "$bsdtar_ms")" "$rss" "$goal" "$what"
+done
+
+echo
+echo "== inspector peak RSS on every archive sample (goal <= 64 MiB)"
+max=0
+for sample in tests/data/archives/*; do
+  case $sample in *.md | *SHA256SUMS) continue ;; esac
+  if line=$(build/bench/inspect_latency "$supportdrop" "$sample" 1 2>/dev/null); then
+    rss=$(echo "$line" | awk '{print $2}')
+    max=$(awk -v a="$max" -v b="$rss" 'BEGIN { print (b > a ? b : a) }')
+  fi
+done
+echo "largest peak RSS of a report-producing inspection: $max MiB"
