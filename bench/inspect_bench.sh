@@ -27,11 +27,14 @@ best_bsdtar_ms() {
   echo "$best"
 }
 
-# 10,000 files of 5 KiB of random data (50 MiB, stored as ZIP deflate leaves it) and a Readme.
+# 10,000 entries: a Readme, a folder and 9,998 files of random data, 50 MiB in all (random data
+# does not compress, so the archives are 50 MiB too).
 mkdir -p "$work/case/files"
-printf 'The nightly export stops with error 42.\nE-Mail: erika@example.com\n' >"$work/case/Readme.txt"
-head -c $((50 * 1024 * 1024)) /dev/urandom | split -b 5243 -a 5 - "$work/case/files/f"
-(cd "$work/case" && zip -q -r ../case.zip . && tar -czf ../case.tar.gz .)
+printf 'The nightly export stops with error 42 since Monday.\nE-Mail: erika@example.com\n' >"$work/case/Readme.txt"
+head -c $((50 * 1024 * 1024)) /dev/urandom >"$work/random"
+split -n 9998 -a 4 "$work/random" "$work/case/files/f"
+rm "$work/random"
+(cd "$work/case" && zip -q -r ../case.zip Readme.txt files && tar -czf ../case.tar.gz Readme.txt files)
 ls -l "$work/case.zip" "$work/case.tar.gz" | awk '{print $5, $9}'
 
 echo
