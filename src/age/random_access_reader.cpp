@@ -44,28 +44,37 @@ Result<std::uint64_t> RandomAccessReader::complete_chunks() {
 }
 
 Result<std::span<const std::uint8_t>> RandomAccessReader::read_chunk(std::uint64_t index) {
+    auto n = read_chunk_into(index, m_plain);
+    if (!n) {
+        return n.error();
+    }
+    return std::span<const std::uint8_t>(m_plain.data(), *n);
+}
+
+Result<std::size_t> RandomAccessReader::read_chunk_into(std::uint64_t index, std::span<std::uint8_t> out) {
     const std::uint64_t offset = m_payload_offset + index * k_sealed_chunk_size;
     auto n = m_file->read_at(offset, m_sealed);
     if (!n) {
         return n.error();
     }
-    if (*n < crypto::k_aead_tag_size) {
+    if (*n < crypto::k_aead_tag_size || out.size() < k_chunk_size) {
         return Errc::payload_truncated;
     }
     const std::span<const std::uint8_t> sealed(m_sealed.data(), *n);
-    bool opened = *n == k_sealed_chunk_size && m_cipher.open_chunk(index, ChunkPosition::middle, sealed, m_plain);
+    const std::span<std::uint8_t> plain = out.first(*n - crypto::k_aead_tag_size);
+    bool opened = *n == k_sealed_chunk_size && m_cipher.open_chunk(index, ChunkPosition::middle, sealed, plain);
     if (!opened) {
         auto size = m_file->size();
         if (!size) {
             return size.error();
         }
         const bool reaches_end = offset + *n == *size;
-        opened = reaches_end && m_cipher.open_chunk(index, ChunkPosition::last, sealed, m_plain);
+        opened = reaches_end && m_cipher.open_chunk(index, ChunkPosition::last, sealed, plain);
     }
     if (!opened) {
         return Errc::payload_authentication_failed;
     }
-    return std::span<const std::uint8_t>(m_plain.data(), *n - crypto::k_aead_tag_size);
+    return plain.size();
 }
 
 } // namespace supportdrop::age

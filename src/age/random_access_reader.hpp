@@ -29,6 +29,9 @@ public:
     // is not in the file, payload_authentication_failed when it does not authenticate.
     Result<std::span<const std::uint8_t>> read_chunk(std::uint64_t index);
 
+    // The same, decrypted into `out` (at least k_chunk_size bytes); returns the chunk's size.
+    Result<std::size_t> read_chunk_into(std::uint64_t index, std::span<std::uint8_t> out);
+
 private:
     RandomAccessReader(util::RandomAccessSource& file, std::uint64_t payload_offset, PayloadCipher cipher);
 

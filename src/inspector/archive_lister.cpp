@@ -13,11 +13,12 @@
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace supportdrop::inspector {
 namespace {
 
-constexpr std::size_t k_read_block = std::size_t{64} * 1024;
+constexpr std::size_t k_read_block = std::size_t{4} * 1024;
 constexpr std::uint64_t k_ratio_minimum_size = 1 << 20; // small files compress well; that is fine
 
 struct ArchiveDeleter {
@@ -242,9 +243,13 @@ private:
             note(Finding::declared_size_over_limit);
         }
         if (!parts.empty()) {
-            m_top_levels.insert(std::string(parts.front()));
+            if (!m_top_levels.contains(parts.front())) {
+                m_top_levels.emplace(parts.front());
+            }
             if (parts.size() > 1 || listed.kind == EntryKind::directory) {
-                m_folders.insert(std::string(parts.front()));
+                if (!m_folders.contains(parts.front())) {
+                    m_folders.emplace(parts.front());
+                }
             }
         }
         if (listed.kind == EntryKind::file && !parts.empty() && is_readme_name(parts.back())) {
@@ -311,9 +316,9 @@ private:
     const InspectionLimits& m_limits;
     ArchiveListing& m_listing;
     Rar5Encryption m_rar5;
-    std::set<std::string> m_seen;
-    std::set<std::string> m_top_levels;
-    std::set<std::string> m_folders;
+    std::unordered_set<std::string> m_seen;
+    std::set<std::string, std::less<>> m_top_levels; // a handful: the archive's top level
+    std::set<std::string, std::less<>> m_folders;
     Candidate m_root_readme;
     Candidate m_nested_readme;
 };

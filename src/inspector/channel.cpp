@@ -142,8 +142,9 @@ util::Result<Message> Channel::receive(std::size_t max_length) {
         header[0] > static_cast<std::uint8_t>(MessageType::report)) {
         return Errc::protocol_error;
     }
-    Message message{static_cast<MessageType>(header[0]), std::vector<std::uint8_t>(length)};
-    if (auto read = read_exact(message.payload); !read) {
+    Message message{static_cast<MessageType>(header[0]), std::make_unique_for_overwrite<std::uint8_t[]>(length),
+                    length};
+    if (auto read = read_exact({message.bytes.get(), message.size}); !read) {
         return read.error();
     }
     return message;

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -25,7 +26,10 @@ enum class MessageType : std::uint8_t { job = 1, read = 2, data = 3, report = 4 
 
 struct Message {
     MessageType type{};
-    std::vector<std::uint8_t> payload;
+    std::unique_ptr<std::uint8_t[]> bytes; // not zeroed first: it is read into at once
+    std::size_t size = 0;
+
+    std::span<const std::uint8_t> payload() const { return {bytes.get(), size}; }
 };
 
 struct Job {

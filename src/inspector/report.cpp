@@ -172,16 +172,20 @@ InspectionReport inspect_archive(util::RandomAccessSource& source, const Inspect
 
 std::string report_to_json(const InspectionReport& report) {
     const ArchiveListing& listing = report.listing;
-    json::array entries;
-    entries.reserve(listing.entries.size());
+    // The entries, the bulk of the report, are written as text directly: building a tree of
+    // ten thousand objects first would double the time.
+    std::string entries = "[";
+    entries.reserve(listing.entries.size() * 96);
     for (const ArchiveEntry& entry : listing.entries) {
-        entries.push_back(json::object{
-            {"path", printable_name(entry.path)},
-            {"size", entry.size},
-            {"kind", entry_kind_name(entry.kind)},
-            {"encrypted", entry.encrypted},
-        });
+        entries += entries.size() == 1 ? "{\"path\":" : ",{\"path\":";
+        entries += json::serialize(json::string_view(printable_name(entry.path)));
+        entries += ",\"size\":";
+        entries += std::to_string(entry.size);
+        entries += ",\"kind\":\"";
+        entries += entry_kind_name(entry.kind);
+        entries += entry.encrypted ? "\",\"encrypted\":true}" : "\",\"encrypted\":false}";
     }
+    entries += "]";
     json::array findings;
     for (const Finding finding : listing.findings) {
         findings.emplace_back(finding_name(finding));
@@ -193,7 +197,6 @@ std::string report_to_json(const InspectionReport& report) {
         {"declared_bytes", listing.declared_bytes},
         {"findings", std::move(findings)},
         {"error", capped(listing.error, k_max_error_bytes)},
-        {"entries", std::move(entries)},
         {"readme",
          json::object{
              {"path", printable_name(readme.path)},
@@ -205,7 +208,13 @@ std::string report_to_json(const InspectionReport& report) {
              {"contact", contact_to_json(readme.findings.contact)},
          }},
     };
-    return json::serialize(object);
+    // The entries go last, spliced into the serialized object.
+    std::string text = json::serialize(object);
+    text.pop_back();
+    text += ",\"entries\":";
+    text += entries;
+    text += "}";
+    return text;
 }
 
 std::size_t max_report_size(const InspectionLimits& limits) {
@@ -220,7 +229,7 @@ util::Result<InspectionReport> report_from_json(std::string_view text, const Ins
         return Errc::bad_report;
     }
     boost::system::error_code parse_error;
-    const json::value value = json::parse(text, parse_error);
+    const json::value value = json::parse(text, parse_error, json::make_shared_resource<json::monotonic_resource>());
     if (parse_error) {
         return Errc::bad_report;
     }

@@ -7,10 +7,12 @@
 #include <array>
 #include <csignal>
 #include <fcntl.h>
+#include <optional>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 
 namespace supportdrop::inspector {
 namespace {
@@ -28,6 +30,7 @@ public:
         }
     }
     int get() const { return m_fd; }
+    int release() { return std::exchange(m_fd, -1); }
 
 private:
     int m_fd;
@@ -97,7 +100,7 @@ private:
 
 util::Result<void> serve_read(Channel& channel, util::RandomAccessSource& plaintext, const Message& message,
                               std::vector<std::uint8_t>& buffer) {
-    const auto request = decode_read(message.payload);
+    const auto request = decode_read(message.payload());
     if (!request) {
         return Errc::protocol_error;
     }
@@ -120,40 +123,93 @@ util::ErrorCode conversation_error(const util::ErrorCode& error) {
 
 } // namespace
 
+// A started inspector process, not yet given a job, and our end of its socket. The process goes
+// first (killed if it still runs, and reaped), then the socket is closed.
+struct SandboxedInspector::Worker {
+    explicit Worker(int socket_fd) : socket(socket_fd) {}
+
+    Descriptor socket;
+    std::optional<Child> child;
+};
+
+SandboxedInspector::SandboxedInspector(SandboxedInspectorSettings settings) : m_settings(std::move(settings)) {}
+
+SandboxedInspector::~SandboxedInspector() = default;
+
+std::unique_ptr<SandboxedInspector::Worker> SandboxedInspector::spawn_worker() const {
+    std::array<int, 2> sockets{};
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets.data()) != 0) {
+        return nullptr;
+    }
+    auto worker = std::make_unique<Worker>(sockets[0]);
+    Descriptor theirs(sockets[1]);
+    SpawnSettings spawn;
+    if (!spawn.prepare(theirs.get())) {
+        return nullptr;
+    }
+    const std::string executable = m_settings.executable.string();
+    std::array<char*, 3> argv = {const_cast<char*>("supportdrop"), const_cast<char*>("inspect-worker"), nullptr};
+    // UTC: without TZ, every local-time conversion (libarchive's of ZIP's DOS times) would
+    // try /etc/localtime again, which the sandbox does not let it open.
+    std::array<char*, 2> environment = {const_cast<char*>("TZ=UTC"), nullptr};
+    pid_t pid = -1;
+    if (::posix_spawn(&pid, executable.c_str(), spawn.actions(), spawn.attributes(), argv.data(), environment.data()) !=
+        0) {
+        return nullptr;
+    }
+    worker->child.emplace(pid);
+    return worker;
+}
+
+std::unique_ptr<SandboxedInspector::Worker> SandboxedInspector::take_worker() {
+    {
+        const std::scoped_lock lock(m_mutex);
+        if (m_spare) {
+            return std::move(m_spare);
+        }
+    }
+    return spawn_worker();
+}
+
+void SandboxedInspector::keep_spare() {
+    {
+        const std::scoped_lock lock(m_mutex);
+        if (m_spare) {
+            return;
+        }
+    }
+    auto worker = spawn_worker(); // when this fails, the next inspection tries again and reports it
+    const std::scoped_lock lock(m_mutex);
+    if (!m_spare) {
+        m_spare = std::move(worker);
+    }
+}
+
 util::Result<InspectionReport> SandboxedInspector::inspect(util::RandomAccessSource& plaintext) {
     auto size = plaintext.size();
     if (!size) {
         return Errc::read_failed;
     }
-    const auto deadline = std::chrono::steady_clock::now() + m_settings.wall_clock;
-    std::array<int, 2> sockets{};
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets.data()) != 0) {
+    auto worker = take_worker();
+    if (!worker) {
         return Errc::spawn_failed;
     }
-    Descriptor ours(sockets[0]);
-    Descriptor theirs(sockets[1]);
-    SpawnSettings spawn;
-    if (!spawn.prepare(theirs.get())) {
-        return Errc::spawn_failed;
-    }
-    const std::string executable = m_settings.executable.string();
-    std::array<char*, 3> argv = {const_cast<char*>("supportdrop"), const_cast<char*>("inspect-worker"), nullptr};
-    std::array<char*, 1> environment = {nullptr};
-    pid_t pid = -1;
-    if (::posix_spawn(&pid, executable.c_str(), spawn.actions(), spawn.attributes(), argv.data(), environment.data()) !=
-        0) {
-        return Errc::spawn_failed;
-    }
-    Child child(pid);
-    theirs.reset();
+    auto report = converse(*worker, plaintext, *size);
+    worker.reset(); // killed (if it still runs) and reaped
+    keep_spare();
+    return report;
+}
 
+util::Result<InspectionReport> SandboxedInspector::converse(Worker& worker, util::RandomAccessSource& plaintext,
+                                                            std::uint64_t size) {
+    const auto deadline = std::chrono::steady_clock::now() + m_settings.wall_clock;
     Job job;
-    job.upload_size = *size;
+    job.upload_size = size;
     job.limits = m_settings.limits;
     job.memory_limit_bytes = m_settings.memory_bytes;
     job.cpu_limit_seconds =
         static_cast<std::uint64_t>(std::chrono::ceil<std::chrono::seconds>(m_settings.wall_clock).count());
-    Channel channel(ours.get(), deadline);
+    Channel channel(worker.socket.get(), deadline);
     if (auto sent = channel.send(MessageType::job, encode_job(job)); !sent) {
         return conversation_error(sent.error());
     }
@@ -172,8 +228,8 @@ util::Result<InspectionReport> SandboxedInspector::inspect(util::RandomAccessSou
         if (message->type != MessageType::report) {
             return Errc::protocol_error;
         }
-        (void)child.stop(); // its work is done; whatever it would do next, it does not
-        const std::string_view text(reinterpret_cast<const char*>(message->payload.data()), message->payload.size());
+        (void)worker.child->stop(); // its work is done; whatever it would do next, it does not
+        const std::string_view text(reinterpret_cast<const char*>(message->bytes.get()), message->size);
         return report_from_json(text, m_settings.limits);
     }
 }

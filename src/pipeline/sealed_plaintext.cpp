@@ -19,6 +19,18 @@ util::Result<std::size_t> SealedPlaintext::read_at(std::uint64_t offset, std::sp
     while (filled < out.size() && offset + filled < m_size) {
         const std::uint64_t position = offset + filled;
         const std::uint64_t index = position / age::k_chunk_size;
+        if (position % age::k_chunk_size == 0 && out.size() - filled >= age::k_chunk_size) {
+            // A whole chunk wanted: decrypted straight into place, without a copy.
+            auto n = m_reader.read_chunk_into(index, out.subspan(filled));
+            if (!n) {
+                return n.error();
+            }
+            filled += *n;
+            if (*n < age::k_chunk_size) {
+                break; // the final chunk
+            }
+            continue;
+        }
         if (index != m_chunk_index) {
             auto chunk = m_reader.read_chunk(index);
             if (!chunk) {

@@ -30,7 +30,7 @@ TEST_F(ChannelTest, CarriesMessages) {
     auto message = receiver.receive(64);
     ASSERT_TRUE(message);
     EXPECT_EQ(message->type, MessageType::read);
-    const auto request = decode_read(message->payload);
+    const auto request = decode_read(message->payload());
     ASSERT_TRUE(request);
     EXPECT_EQ(request->offset, 123456789012u);
     EXPECT_EQ(request->length, 4096u);
