@@ -51,9 +51,11 @@ echo "== inspector peak RSS on every archive sample (goal <= 64 MiB)"
 max=0
 for sample in tests/data/archives/*; do
   case $sample in *.md | *SHA256SUMS) continue ;; esac
-  if line=$(build/bench/inspect_latency "$supportdrop" "$sample" 1 2>/dev/null); then
-    rss=$(echo "$line" | awk '{print $2}')
-    max=$(awk -v a="$max" -v b="$rss" 'BEGIN { print (b > a ? b : a) }')
+  line=$(build/bench/inspect_latency "$supportdrop" "$sample" 1)
+  rss=$(echo "$line" | awk '{print $2}')
+  if awk -v a="$rss" -v b="$max" 'BEGIN { exit !(a > b) }'; then
+    max=$rss
+    largest="$(basename "$sample"): $line"
   fi
 done
-echo "largest peak RSS of a report-producing inspection: $max MiB"
+echo "largest: $max MiB ($largest)"

@@ -1,8 +1,8 @@
 // Verdict latency after the last byte (issue 4): seals FILE as the receiver does, then times
 // what finish() does before it can answer: read the sealed upload back through its key, hand it
 // to the sandboxed inspector process (started in advance, as the service does between uploads),
-// list the archive, judge. Prints the best of ROUNDS in milliseconds and
-// the inspector process's peak RSS.
+// list the archive, judge. Prints the best of ROUNDS in milliseconds (or "-" when no verdict
+// came) and the inspector process's peak RSS in MiB.
 //   inspect_latency SUPPORTDROP_BINARY FILE ROUNDS
 
 #include "age/encryptor.hpp"
@@ -57,6 +57,9 @@ int main(int argc, char** argv) {
         pipeline::detect_content_type(std::span(head).first(std::min(head.size(), pipeline::k_sniff_size)));
     inspector::SandboxedInspectorSettings settings;
     settings.executable = argv[1];
+    if (const char* memory = std::getenv("INSPECTOR_MEMORY_MIB")) {
+        settings.memory_bytes = std::strtoull(memory, nullptr, 10) << 20;
+    }
     inspector::SandboxedInspector inspector(settings);
     util::FdRandomAccessSource sealed_file(sealed);
     double best_ms = 1e18;
@@ -68,8 +71,13 @@ int main(int argc, char** argv) {
         auto plaintext = pipeline::SealedPlaintext::open(sealed_file, encryptor.file_key(), size).value();
         auto report = inspector.inspect(plaintext);
         if (!report || !type.archive) {
-            std::fprintf(stderr, "no report: %s\n", report ? "not an archive" : report.error().message().c_str());
-            return 1;
+            // No verdict ("could not be processed", or 415 before any inspection): the memory
+            // the inspector process took on the way is still worth knowing.
+            rusage children{};
+            ::getrusage(RUSAGE_CHILDREN, &children);
+            std::printf("- %.1f %s\n", static_cast<double>(children.ru_maxrss) / 1024.0,
+                        report ? "not an archive" : report.error().message().c_str());
+            return 0;
         }
         const auto judged = pipeline::judge(*report, *type.archive, argv[2], {});
         best_ms = std::min(

@@ -54,7 +54,7 @@ struct Inspection {
     std::size_t max_path_bytes = 1024;
     std::size_t min_concern_letters = 20;                        // Readme text beyond the contact lines
     std::chrono::seconds time_limit{10};                         // wall clock and CPU time of the inspector process
-    std::uint64_t memory_limit_bytes = std::uint64_t{256} << 20; // its address space
+    std::uint64_t memory_limit_bytes = std::uint64_t{128} << 20; // its address space
     std::map<std::string, std::string> policy; // reason code -> "reject" or "warn"; others keep their default
 };
 

@@ -35,14 +35,6 @@ void log_refusal(const Refusal& refusal) {
                      refusal.incident, refusal.cause);
         return;
     }
-    std::string reasons;
-    for (const pipeline::Reason reason : refusal.reasons) {
-        reasons += (reasons.empty() ? "" : ",") + std::string(pipeline::reason_code(reason));
-    }
-    if (!reasons.empty()) {
-        spdlog::info("upload.rejected reason={} status={} verdict={}", error.code, error.status, reasons);
-        return;
-    }
     spdlog::info("upload.rejected reason={} status={}", error.code, error.status);
 }
 

@@ -9,7 +9,7 @@
 namespace supportdrop::inspector {
 
 struct SandboxLimits {
-    std::uint64_t memory_bytes = std::uint64_t{256} << 20; // address space (RLIMIT_AS)
+    std::uint64_t memory_bytes = std::uint64_t{128} << 20; // address space (RLIMIT_AS)
     std::uint64_t cpu_seconds = 10;                        // CPU time (RLIMIT_CPU), then SIGKILL
 };
 

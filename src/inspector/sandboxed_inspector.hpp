@@ -15,7 +15,7 @@ struct SandboxedInspectorSettings {
     std::filesystem::path executable = "/proc/self/exe"; // the supportdrop binary
     InspectionLimits limits;
     std::chrono::milliseconds wall_clock{10'000};
-    std::uint64_t memory_bytes = std::uint64_t{256} << 20;
+    std::uint64_t memory_bytes = std::uint64_t{128} << 20;
 };
 
 class SandboxedInspector final : public ArchiveInspector {
