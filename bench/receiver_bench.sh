@@ -29,14 +29,21 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
   shuf -i 20000-60000 -n 1; }
 
-# The same multipart body for everyone: a gzip header (so supportdrop accepts it) and random data.
+# The same multipart body for everyone: a case as customers pack it, a tar.gz of a Readme and
+# random data (which gzip cannot shrink), so that supportdrop inspects and accepts it.
 make_body() { # size_bytes output
+  local case_dir="$2.case"
+  mkdir -p "$case_dir"
+  printf 'The nightly export stops with error 42 since Monday.\nE-Mail: erika@example.com\n' >"$case_dir/Readme.txt"
+  head -c $(($1 - 20480)) /dev/urandom >"$case_dir/data.bin"
+  tar -czf "$2.tar.gz" -C "$case_dir" Readme.txt data.bin
   {
     printf -- '--BenchBoundary\r\nContent-Disposition: form-data; name="file"; filename="case.tar.gz"\r\n'
-    printf 'Content-Type: application/gzip\r\n\r\n\x1f\x8b\x08'
-    head -c $(($1 - 3)) /dev/urandom
+    printf 'Content-Type: application/gzip\r\n\r\n'
+    cat "$2.tar.gz"
     printf '\r\n--BenchBoundary--\r\n'
   } >"$2"
+  rm -rf "$case_dir" "$2.tar.gz"
 }
 make_body $((50 * 1024 * 1024)) "$work/body50"
 make_body $((5 * 1024 * 1024)) "$work/body5"
@@ -121,12 +128,13 @@ for _ in $(seq 100); do grep -q serve.started "$work/supportdrop.log" 2>/dev/nul
 supportdrop_url=$(grep -o 'kind=site url=[^ ]*' "$work/supportdrop.log" | cut -d= -f3)
 sleep 0.5
 
-# CPU seconds (user + system) of a process and its children threads/processes.
+# CPU ticks (user + system) of a process, the children it reaped (the inspector processes) and
+# the children it still has (nginx workers).
 cpu_ticks() { # pid...
   local total=0 pid
   for pid in "$@" $(pgrep -P "$1" 2>/dev/null || true); do
     [[ -r /proc/$pid/stat ]] || continue
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat")))
   done
   echo "$total"
 }
