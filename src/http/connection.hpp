@@ -115,38 +115,59 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     std::uint64_t window_bytes = 0;
     std::optional<Refusal> refusal;
 
+    // Fills chunks[next] with body bytes, read by read as they arrive, until it is full or the body
+    // has ended: the worker pool is handed whole buffers, not every small read. A read that
+    // brings nothing for a whole rate window ends the connection (the timer closes the socket);
+    // a trickle below the minimum rate is refused with 408 at the end of its window, and so is
+    // an upload still running at its deadline.
+    const auto fill = [&]() -> asio::awaitable<std::pair<beast::error_code, std::size_t>> {
+        std::vector<std::uint8_t>& chunk = chunks[next];
+        std::size_t filled = 0;
+        beast::error_code read_error;
+        // A trickle ends the filling at the end of its rate window, to be measured there.
+        const auto until = std::min(deadline, window_start + limits.min_upload_rate_window);
+        while (filled < chunk.size() && !parser.is_done() && std::chrono::steady_clock::now() < until) {
+            beast::get_lowest_layer(stream).expires_after(limits.min_upload_rate_window);
+            parser.get().body().data = chunk.data() + filled;
+            parser.get().body().size = chunk.size() - filled;
+            co_await bhttp::async_read_some(stream, buffer, parser,
+                                            asio::redirect_error(asio::use_awaitable, read_error));
+            filled = chunk.size() - parser.get().body().size;
+            if (read_error == bhttp::error::need_buffer) {
+                read_error = {};
+            }
+            if (read_error) {
+                break;
+            }
+        }
+        co_return std::pair{read_error, filled};
+    };
+
     while (!parser.is_done() && !refusal) {
-        const auto now = std::chrono::steady_clock::now();
-        if (now >= deadline) {
+        if (std::chrono::steady_clock::now() >= deadline) {
             refusal = Refusal{PublicError::timeout, {}, {}};
             break;
         }
-        // Each read returns whatever has arrived (read_some, not a full buffer). One that brings
-        // nothing for a whole rate window ends the connection (the timer closes the socket, so
-        // there is no answer); a trickle below the minimum rate is refused with 408 at the end of
-        // its window, and so is an upload still running at its deadline.
-        beast::get_lowest_layer(stream).expires_after(limits.min_upload_rate_window);
-        parser.get().body().data = chunks[next].data();
-        parser.get().body().size = chunks[next].size();
+        std::size_t n = 0;
         if (pending.empty()) {
-            co_await bhttp::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, error));
+            std::tie(error, n) = co_await fill();
         } else {
-            auto [order, read_error, read_size, exception, fed] =
+            auto [order, fill_exception, filled, feed_exception, fed] =
                 co_await asio::experimental::make_parallel_group(
-                    bhttp::async_read_some(stream, buffer, parser, asio::deferred), feed(pending))
+                    asio::co_spawn(stream.get_executor(), fill(), asio::deferred), feed(pending))
                     .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-            if (exception) {
-                std::rethrow_exception(exception);
+            if (fill_exception) {
+                std::rethrow_exception(fill_exception);
             }
-            error = read_error;
+            if (feed_exception) {
+                std::rethrow_exception(feed_exception);
+            }
+            std::tie(error, n) = filled;
             refusal = std::move(fed);
             pending = {};
             if (refusal) {
                 break;
             }
-        }
-        if (error == bhttp::error::need_buffer) {
-            error = {};
         }
         if (error == bhttp::error::body_limit) {
             refusal = Refusal{PublicError::too_large, {}, {}};
@@ -158,7 +179,6 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
             spdlog::info("upload.aborted reason=\"{}\" bytes={}", error.message(), receiver.file_bytes());
             co_return false;
         }
-        const std::size_t n = chunks[next].size() - parser.get().body().size;
         pending = std::span<const std::uint8_t>(chunks[next]).first(n);
         next = 1 - next;
         window_bytes += n;
