@@ -40,7 +40,7 @@ cmake --build build-fuzz -j "$jobs" --target fuzz_age_header fuzz_age_decrypt fu
 for target in age_header age_decrypt multipart readme inspector; do
   corpus=$(mktemp -d)
   # New inputs go to a scratch corpus; the committed seeds are only read.
-  if build-fuzz/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -rss_limit_mb=1024 -print_final_stats=1 \
+  if build-fuzz/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
     "$corpus" "fuzz/corpus/$target" >"$log" 2>&1; then
     echo "fuzz_$target: $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') inputs, no failure"
     rm -rf "$corpus"

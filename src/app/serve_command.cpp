@@ -15,6 +15,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <malloc.h>
 #include <set>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -156,6 +157,15 @@ void recover(storage::SealedStore& store, db::MetadataStore& metadata) {
     spdlog::info("serve.recovered incomplete_removed={} unrecorded_removed={}", *incomplete, unrecorded);
 }
 
+// Upload buffers (128 KiB) and inspection buffers come and go with every upload. glibc serves
+// blocks of this size with mmap, but raises that threshold each time such a block is freed,
+// after which they stay in the heap, fragmented: the process would keep memory it no longer
+// uses. A fixed threshold returns them to the system at once.
+void limit_heap_growth() {
+    constexpr int k_mmap_threshold = 64 * 1024;
+    ::mallopt(M_MMAP_THRESHOLD, k_mmap_threshold);
+}
+
 void configure_logging() {
     auto logger = spdlog::stderr_logger_mt("supportdrop");
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
@@ -168,6 +178,7 @@ void configure_logging() {
 int run_serve(const ServeOptions& options) {
     try {
         configure_logging();
+        limit_heap_growth();
         const config::Config config = load(options.config_file);
         std::error_code error;
         std::filesystem::create_directories(config.data_dir, error);
