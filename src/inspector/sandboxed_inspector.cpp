@@ -30,7 +30,6 @@ public:
         }
     }
     int get() const { return m_fd; }
-    int release() { return std::exchange(m_fd, -1); }
 
 private:
     int m_fd;
@@ -43,6 +42,14 @@ public:
     Child(const Child&) = delete;
     Child& operator=(const Child&) = delete;
     ~Child() { (void)stop(); }
+
+    // Whether the process still runs (one that ended is reaped).
+    bool running() {
+        if (m_pid > 0 && ::waitpid(m_pid, &m_status, WNOHANG) == m_pid) {
+            m_pid = -1;
+        }
+        return m_pid > 0;
+    }
 
     // Kills the process if it still runs, reaps it and returns its wait status.
     int stop() {
@@ -162,11 +169,15 @@ std::unique_ptr<SandboxedInspector::Worker> SandboxedInspector::spawn_worker() c
 }
 
 std::unique_ptr<SandboxedInspector::Worker> SandboxedInspector::take_worker() {
+    std::unique_ptr<Worker> spare;
     {
         const std::scoped_lock lock(m_mutex);
-        if (m_spare) {
-            return std::move(m_spare);
-        }
+        spare = std::move(m_spare);
+    }
+    // A process kept in advance may have been ended meanwhile (by an administrator, or the
+    // kernel under memory pressure): then a new one does the work.
+    if (spare && spare->child->running()) {
+        return spare;
     }
     return spawn_worker();
 }

@@ -97,6 +97,24 @@ TEST_F(SandboxedInspectorTest, AnInspectionOutOfMemoryGivesNoReport) {
     EXPECT_EQ(report.error(), Errc::crashed) << report.error().message();
 }
 
+TEST_F(SandboxedInspectorTest, AProcessKeptInAdvanceThatDiedIsReplaced) {
+    SandboxedInspectorSettings settings;
+    settings.executable = SUPPORTDROP_BINARY;
+    SandboxedInspector inspector(settings);
+    const int fd = ::open((k_samples / "test_read_format_zip.zip").c_str(), O_RDONLY | O_CLOEXEC);
+    util::FdRandomAccessSource source(fd);
+    ASSERT_TRUE(inspector.inspect(source));
+    // The process kept for the next inspection is this test's only child: end it.
+    const std::string ours = " -P " + std::to_string(::getpid()) + " -f '[i]nspect-worker'";
+    const auto killed =
+        test::run_shell("pkill -KILL" + ours + " && while pgrep" + ours + " >/dev/null; do sleep 0.01; done", ".");
+    EXPECT_EQ(killed.exit_code, 0) << killed.err;
+    auto report = inspector.inspect(source);
+    ::close(fd);
+    ASSERT_TRUE(report) << report.error().message();
+    EXPECT_EQ(report->listing.entries.size(), 3u);
+}
+
 TEST_F(SandboxedInspectorTest, AMissingExecutableFailsToSpawn) {
     SandboxedInspectorSettings settings;
     const int fd = ::open((k_samples / "test_read_format_zip.zip").c_str(), O_RDONLY | O_CLOEXEC);
