@@ -152,24 +152,31 @@ bool prepare_for_sandbox() {
     return true;
 }
 
-constexpr int k_exit_out_of_memory = 5;
+// Exit statuses without a report; the receiver sees any of them as a crash.
+constexpr int k_exit_no_job = 2;
+constexpr int k_exit_no_sandbox = 3;
 constexpr int k_exit_channel_failed = 4;
+constexpr int k_exit_out_of_memory = 5;
 
 } // namespace
 
 int run_inspector_worker() {
     struct stat st {};
     if (::fstat(k_worker_channel_fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-        return 2; // started by hand: there is nothing to inspect
+        return k_exit_no_job; // started by hand: there is nothing to inspect
+    }
+    // Done before the job comes: a process started in advance has it behind it.
+    if (!prepare_for_sandbox()) {
+        return k_exit_no_sandbox;
     }
     Channel channel(k_worker_channel_fd);
     auto message = channel.receive(256);
     auto job = message && message->type == MessageType::job ? decode_job(message->payload()) : std::nullopt;
     if (!job) {
-        return 2;
+        return k_exit_no_job;
     }
-    if (!prepare_for_sandbox() || !enter_sandbox(SandboxLimits{job->memory_limit_bytes, job->cpu_limit_seconds})) {
-        return 3;
+    if (!enter_sandbox(SandboxLimits{job->memory_limit_bytes, job->cpu_limit_seconds})) {
+        return k_exit_no_sandbox;
     }
     ChannelSource source(channel, job->upload_size);
     const InspectionReport inspection = inspect_archive(source, job->limits);
