@@ -332,6 +332,9 @@ std::string describe(const Config& config) {
         << (config.recipients_file.empty() ? "" : ", and those in " + config.recipients_file.string()) << '\n'
         << "retention:         " << config.retention_days << " days\n"
         << "max upload:        " << config.limits.max_upload_bytes << " bytes\n"
+        << "inspection:        at most " << config.inspection.max_entries << " entries, "
+        << config.inspection.time_limit.count() << " s, " << (config.inspection.memory_limit_bytes >> 20)
+        << " MiB address space; " << config.inspection.policy.size() << " policy override(s)\n"
         << "trusted proxies:   " << config.trusted_proxies.size() << '\n';
     return out.str();
 }

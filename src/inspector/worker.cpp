@@ -9,6 +9,7 @@
 #include <archive.h>
 #include <array>
 #include <clocale>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <sys/stat.h>
@@ -163,7 +164,9 @@ constexpr int k_exit_out_of_memory = 5;
 int run_inspector_worker() {
     struct stat st {};
     if (::fstat(k_worker_channel_fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-        return k_exit_no_job; // started by hand: there is nothing to inspect
+        std::fputs("supportdrop: inspect-worker is the archive inspector's process; `supportdrop serve` starts it\n",
+                   stderr);
+        return k_exit_no_job;
     }
     // Done before the job comes: a process started in advance has it behind it.
     if (!prepare_for_sandbox()) {

@@ -42,6 +42,12 @@ TEST(Binary, CheckConfigAcceptsTheExampleAndExplainsMistakes) {
     const auto bad_recipient = run_shell(k_supportdrop + " check-config recipient.toml", dir.path());
     EXPECT_EQ(bad_recipient.exit_code, 1);
     EXPECT_NE(bad_recipient.err.find("sealing.recipients: 'age1nope'"), std::string::npos) << bad_recipient.err;
+    std::ofstream(dir / "policy.toml") << "[inspection.policy]\nmissing_readmee = \"warn\"\n";
+    const auto bad_policy = run_shell(k_supportdrop + " check-config policy.toml", dir.path());
+    EXPECT_EQ(bad_policy.exit_code, 1);
+    EXPECT_NE(bad_policy.err.find("inspection.policy.missing_readmee: unknown reason; known: format_mismatch,"),
+              std::string::npos)
+        << bad_policy.err;
 }
 
 TEST(Binary, PrintsItsVersion) {

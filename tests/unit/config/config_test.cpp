@@ -83,6 +83,10 @@ TEST_F(ConfigTest, NamesTheFileLineAndKeyOfAMistake) {
     expect_error("server = 1\n", "expected a [server] table");
     expect_error("[server\n", "supportdrop.toml:1");
     expect_error("[sealing]\nrecipients = \"age1\"\n", "expected a list of strings");
+    expect_error("[inspection.policy]\nmissing_readme = \"maybe\"\n",
+                 "supportdrop.toml:2: inspection.policy.missing_readme: expected \"reject\" or \"warn\"");
+    expect_error("[inspection]\nmemory_limit_bytes = 1000\n", "inspection.memory_limit_bytes must be at least");
+    expect_error("[inspection]\nmax_entries = 0\n", "inspection: max_entries");
 }
 
 } // namespace
