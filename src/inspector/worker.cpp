@@ -164,8 +164,8 @@ constexpr int k_exit_out_of_memory = 5;
 int run_inspector_worker() {
     struct stat st {};
     if (::fstat(k_worker_channel_fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-        std::fputs("supportdrop: inspect-worker is the archive inspector's process; `supportdrop serve` starts it\n",
-                   stderr);
+        (void)std::fputs(
+            "supportdrop: inspect-worker is the archive inspector's process; `supportdrop serve` starts it\n", stderr);
         return k_exit_no_job;
     }
     // Done before the job comes: a process started in advance has it behind it.
