@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <poll.h>
 #include <sys/socket.h>
+#include <type_traits>
 #include <unistd.h>
 
 namespace supportdrop::inspector {
@@ -58,6 +59,22 @@ private:
     std::size_t m_position = 0;
     bool m_ok = true;
 };
+
+// The job's fields in their order on the wire, one list for encoding and decoding alike; each
+// travels as a u64.
+template <class JobType, class Field>
+void job_fields(JobType& job, Field&& field) {
+    field(job.upload_size);
+    field(job.limits.max_entries);
+    field(job.limits.max_declared_bytes);
+    field(job.limits.max_compression_ratio);
+    field(job.limits.max_decompressed_bytes);
+    field(job.limits.max_path_bytes);
+    field(job.limits.max_readme_bytes);
+    field(job.limits.min_concern_letters);
+    field(job.memory_limit_bytes);
+    field(job.cpu_limit_seconds);
+}
 
 } // namespace
 
@@ -152,32 +169,15 @@ util::Result<Message> Channel::receive(std::size_t max_length) {
 
 std::vector<std::uint8_t> encode_job(const Job& job) {
     Writer writer;
-    writer.u64(job.upload_size);
-    writer.u64(job.limits.max_entries);
-    writer.u64(job.limits.max_declared_bytes);
-    writer.u64(job.limits.max_compression_ratio);
-    writer.u64(job.limits.max_decompressed_bytes);
-    writer.u64(job.limits.max_path_bytes);
-    writer.u64(job.limits.max_readme_bytes);
-    writer.u64(job.limits.min_concern_letters);
-    writer.u64(job.memory_limit_bytes);
-    writer.u64(job.cpu_limit_seconds);
+    job_fields(job, [&writer](std::uint64_t value) { writer.u64(value); });
     return writer.take();
 }
 
 std::optional<Job> decode_job(std::span<const std::uint8_t> payload) {
     Reader reader(payload);
     Job job;
-    job.upload_size = reader.u64();
-    job.limits.max_entries = reader.u64();
-    job.limits.max_declared_bytes = reader.u64();
-    job.limits.max_compression_ratio = reader.u64();
-    job.limits.max_decompressed_bytes = reader.u64();
-    job.limits.max_path_bytes = reader.u64();
-    job.limits.max_readme_bytes = reader.u64();
-    job.limits.min_concern_letters = reader.u64();
-    job.memory_limit_bytes = reader.u64();
-    job.cpu_limit_seconds = reader.u64();
+    job_fields(job,
+               [&reader](auto& field) { field = static_cast<std::remove_reference_t<decltype(field)>>(reader.u64()); });
     if (!reader.complete()) {
         return std::nullopt;
     }

@@ -51,7 +51,7 @@ public:
     // blocked writing it, and would not read the report meanwhile.
     util::Result<void> settle() {
         for (; !m_ahead.empty(); m_ahead.pop_front()) {
-            if (auto received = receive(m_ahead.front(), nullptr); !received) {
+            if (auto received = receive(m_ahead.front()); !received) {
                 return received.error();
             }
         }
@@ -80,15 +80,15 @@ private:
         return m_channel->send(MessageType::read, encode_read(request));
     }
 
-    // Receives the reply to the oldest request into the least recently used window but `keep`.
-    util::Result<Window*> receive(std::uint64_t index, const Window* keep) {
+    // Receives the reply to the oldest request into the least recently used window.
+    util::Result<Window*> receive(std::uint64_t index) {
         auto reply = m_channel->receive(k_window_size);
         if (!reply || reply->type != MessageType::data) {
             return reply ? util::ErrorCode(Errc::protocol_error) : reply.error();
         }
         Window* slot = nullptr;
         for (Window& window : m_windows) {
-            if (&window != keep && (slot == nullptr || window.last_use < slot->last_use)) {
+            if (slot == nullptr || window.last_use < slot->last_use) {
                 slot = &window;
             }
         }
@@ -105,7 +105,7 @@ private:
         while (window == nullptr && !m_ahead.empty()) {
             const std::uint64_t ahead = m_ahead.front();
             m_ahead.pop_front();
-            auto received = receive(ahead, nullptr);
+            auto received = receive(ahead);
             if (!received) {
                 return received.error();
             }
@@ -115,7 +115,7 @@ private:
             if (auto sent = request(index); !sent) {
                 return sent.error();
             }
-            auto received = receive(index, nullptr);
+            auto received = receive(index);
             if (!received) {
                 return received.error();
             }

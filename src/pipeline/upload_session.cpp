@@ -194,13 +194,6 @@ Result<void> UploadSession::seal_manifest(const Receipt& receipt, const std::str
     for (const Reason warning : receipt.warnings) {
         warnings.emplace_back(reason_code(warning));
     }
-    // The inspection, with the entry names and the Readme's contact data: personal data that
-    // rests only here, sealed to staff.
-    boost::system::error_code parse_error;
-    boost::json::value report = boost::json::parse(inspector::report_to_json(inspection), parse_error);
-    if (parse_error) {
-        return parse_error;
-    }
     const boost::json::object manifest = {
         {"format", "supportdrop-manifest/1"},
         {"id", m_id},
@@ -212,9 +205,13 @@ Result<void> UploadSession::seal_manifest(const Receipt& receipt, const std::str
         {"received_at", util::format_utc(receipt.received_at)},
         {"sealed_at", util::format_utc(m_context->now())},
         {"verdict", {{"accepted", true}, {"warnings", std::move(warnings)}}},
-        {"inspection", std::move(report)},
     };
-    const std::string text = boost::json::serialize(manifest) + "\n";
+    // The inspection goes last, with the entry names and the Readme's contact data: personal data
+    // that rests only here, sealed to staff. report_to_json writes a JSON object, spliced in as
+    // text rather than parsed again (ten thousand entries take milliseconds to parse).
+    std::string text = boost::json::serialize(manifest);
+    text.pop_back();
+    text += ",\"inspection\":" + inspector::report_to_json(inspection) + "}\n";
     auto object = m_context->store->create(m_id + ".manifest.age");
     if (!object) {
         return object.error();
