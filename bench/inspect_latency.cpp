@@ -1,8 +1,8 @@
 // Verdict latency after the last byte (issue 4): seals FILE as the receiver does, then times
 // what finish() does before it can answer: read the sealed upload back through its key, hand it
-// to the sandboxed inspector process (started in advance, as the service does between uploads),
-// list the archive, judge. Prints the best of ROUNDS in milliseconds (or "-" when no verdict
-// came) and the inspector process's peak RSS in MiB.
+// to a sandboxed worker process (forked by the inspector's fork server, which the first round
+// starts, as the service's first upload does), list the archive, judge. Prints the best of ROUNDS
+// in milliseconds (or "-" when no verdict came) and the inspector processes' peak RSS in MiB.
 //   inspect_latency SUPPORTDROP_BINARY FILE ROUNDS
 
 #include "age/encryptor.hpp"
@@ -15,9 +15,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <memory>
 #include <string>
 #include <sys/resource.h>
-#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -60,23 +60,27 @@ int main(int argc, char** argv) {
     if (const char* memory = std::getenv("INSPECTOR_MEMORY_MIB")) {
         settings.memory_bytes = std::strtoull(memory, nullptr, 10) << 20;
     }
-    inspector::SandboxedInspector inspector(settings);
+    auto inspector = std::make_unique<inspector::SandboxedInspector>(settings);
+    // The largest of the inspector processes, once the fork server (which waits for its workers)
+    // has been reaped.
+    const auto peak_rss_mib = [&inspector] {
+        inspector.reset();
+        rusage children{};
+        ::getrusage(RUSAGE_CHILDREN, &children);
+        return static_cast<double>(children.ru_maxrss) / 1024.0;
+    };
     util::FdRandomAccessSource sealed_file(sealed);
     double best_ms = 1e18;
     std::string verdict;
     for (int round = 0; round < std::atoi(argv[3]); ++round) {
-        // As between uploads in service: the inspector's next process has started meanwhile.
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
         const auto started = std::chrono::steady_clock::now();
         auto plaintext = pipeline::SealedPlaintext::open(sealed_file, encryptor.file_key(), size).value();
-        auto report = inspector.inspect(plaintext);
+        auto report = inspector->inspect(plaintext);
         if (!report || !type.archive) {
             // No verdict ("could not be processed", or 415 before any inspection): the memory
             // the inspector process took on the way is still worth knowing.
-            rusage children{};
-            ::getrusage(RUSAGE_CHILDREN, &children);
-            std::printf("- %.1f %s\n", static_cast<double>(children.ru_maxrss) / 1024.0,
-                        report ? "not an archive" : report.error().message().c_str());
+            const std::string reason = report ? "not an archive" : report.error().message();
+            std::printf("- %.1f %s\n", peak_rss_mib(), reason.c_str());
             return 0;
         }
         const auto judged = pipeline::judge(*report, *type.archive, argv[2], {});
@@ -85,8 +89,6 @@ int main(int argc, char** argv) {
         verdict = std::to_string(report->listing.entries.size()) + " entries, " +
                   (judged.accepted() ? "accepted" : "rejected");
     }
-    rusage children{};
-    ::getrusage(RUSAGE_CHILDREN, &children);
-    std::printf("%.1f %.1f %s\n", best_ms, static_cast<double>(children.ru_maxrss) / 1024.0, verdict.c_str());
+    std::printf("%.1f %.1f %s\n", best_ms, peak_rss_mib(), verdict.c_str());
     return 0;
 }

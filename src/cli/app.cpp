@@ -5,7 +5,7 @@
 #include "cli/keygen_command.hpp"
 #include "cli/open_command.hpp"
 #include "cli/seal_command.hpp"
-#include "inspector/worker.hpp"
+#include "inspector/fork_server.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -80,12 +80,12 @@ void add_check_config(CLI::App& app, std::string& config_file) {
     command->callback([&config_file] { throw CLI::RuntimeError(app::run_check_config(config_file)); });
 }
 
-// The sandboxed archive inspector's process (inspector/worker.hpp); hidden from --help, since
-// only the server starts it, with its socket as descriptor 3.
-void add_inspect_worker(CLI::App& app) {
-    CLI::App* command = app.add_subcommand("inspect-worker", "");
+// The archive inspector's fork server (inspector/fork_server.hpp); hidden from --help, since
+// only the server starts it, with its control socket as descriptor 3.
+void add_inspect_fork_server(CLI::App& app) {
+    CLI::App* command = app.add_subcommand("inspect-forkserver", "");
     command->group("");
-    command->callback([] { throw CLI::RuntimeError(inspector::run_inspector_worker()); });
+    command->callback([] { throw CLI::RuntimeError(inspector::run_fork_server()); });
 }
 
 } // namespace
@@ -107,7 +107,7 @@ int run_app(int argc, char** argv) {
     std::string check_config_file;
     add_serve(app, serve_options);
     add_check_config(app, check_config_file);
-    add_inspect_worker(app);
+    add_inspect_fork_server(app);
 
     try {
         app.parse(argc, argv);

@@ -78,16 +78,16 @@ void job_fields(JobType& job, Field&& field) {
 
 } // namespace
 
-util::Result<void> Channel::wait(short events) {
-    if (!m_deadline) {
+util::Result<void> wait_until_ready(int fd, short events, Deadline deadline) {
+    if (!deadline) {
         return {};
     }
     for (;;) {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*m_deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             return Errc::timed_out;
         }
-        pollfd descriptor{m_fd, events, 0};
+        pollfd descriptor{fd, events, 0};
         const int ready = ::poll(&descriptor, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 60'000)));
         if (ready > 0) {
             return {};
@@ -100,7 +100,7 @@ util::Result<void> Channel::wait(short events) {
 
 util::Result<void> Channel::write_all(std::span<const std::uint8_t> bytes) {
     while (!bytes.empty()) {
-        if (auto ready = wait(POLLOUT); !ready) {
+        if (auto ready = wait_until_ready(m_fd, POLLOUT, m_deadline); !ready) {
             return ready;
         }
         const ssize_t n = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | (m_deadline ? MSG_DONTWAIT : 0));
@@ -117,7 +117,7 @@ util::Result<void> Channel::write_all(std::span<const std::uint8_t> bytes) {
 
 util::Result<void> Channel::read_exact(std::span<std::uint8_t> bytes) {
     while (!bytes.empty()) {
-        if (auto ready = wait(POLLIN); !ready) {
+        if (auto ready = wait_until_ready(m_fd, POLLIN, m_deadline); !ready) {
             return ready;
         }
         const ssize_t n = ::recv(m_fd, bytes.data(), bytes.size(), m_deadline ? MSG_DONTWAIT : 0);

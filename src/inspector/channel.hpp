@@ -46,20 +46,23 @@ struct ReadRequest {
 
 inline constexpr std::uint32_t k_max_read_length = std::uint32_t{1} << 20;
 
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
+// Waits until `fd` is ready for `events` (poll(2) flags); Errc::timed_out at the deadline. No
+// deadline: returns at once, and the caller's call blocks.
+util::Result<void> wait_until_ready(int fd, short events, Deadline deadline);
+
 // One end of the socket, which it does not own. With a deadline, each call waits at most until
 // then (Errc::timed_out); without, it blocks. Fails with Errc::protocol_error for a message that
 // is longer than `max_length` or ends early. Not thread-safe.
 class Channel {
 public:
-    using Deadline = std::optional<std::chrono::steady_clock::time_point>;
-
     explicit Channel(int fd, Deadline deadline = std::nullopt) : m_fd(fd), m_deadline(deadline) {}
 
     util::Result<void> send(MessageType type, std::span<const std::uint8_t> payload);
     util::Result<Message> receive(std::size_t max_length);
 
 private:
-    util::Result<void> wait(short events);
     util::Result<void> write_all(std::span<const std::uint8_t> bytes);
     util::Result<void> read_exact(std::span<std::uint8_t> bytes);
 

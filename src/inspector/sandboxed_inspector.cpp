@@ -2,69 +2,90 @@
 
 #include "inspector/channel.hpp"
 #include "inspector/errors.hpp"
-#include "inspector/worker.hpp"
+#include "inspector/fork_server.hpp"
 
 #include <array>
 #include <csignal>
 #include <fcntl.h>
 #include <optional>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <utility>
 
+// glibc 2.36's header lacks the C linkage block.
+extern "C" {
+#include <sys/pidfd.h>
+}
+
 namespace supportdrop::inspector {
 namespace {
 
-class Descriptor {
-public:
-    explicit Descriptor(int fd = -1) : m_fd(fd) {}
-    Descriptor(const Descriptor&) = delete;
-    Descriptor& operator=(const Descriptor&) = delete;
-    ~Descriptor() { reset(); }
-    void reset() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-            m_fd = -1;
-        }
-    }
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
-
-// The inspector process; killed and reaped when this goes, whatever it was doing.
+// The fork server, our child. When this goes, the process has a moment to end on its own (it
+// does as soon as its control socket is closed and the workers it made have ended), then it is
+// killed, and either way it is reaped: so the fork server reaps its workers, and none is left
+// to an init that may not.
 class Child {
 public:
     explicit Child(pid_t pid) : m_pid(pid) {}
     Child(const Child&) = delete;
     Child& operator=(const Child&) = delete;
-    ~Child() { (void)stop(); }
+    ~Child() { stop(); }
 
     // Whether the process still runs (one that ended is reaped).
     bool running() {
-        if (m_pid > 0 && ::waitpid(m_pid, &m_status, WNOHANG) == m_pid) {
+        if (m_pid > 0 && ::waitpid(m_pid, nullptr, WNOHANG) == m_pid) {
             m_pid = -1;
         }
         return m_pid > 0;
     }
 
-    // Kills the process if it still runs, reaps it and returns its wait status.
-    int stop() {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGKILL);
-            while (::waitpid(m_pid, &m_status, 0) < 0 && errno == EINTR) {
-            }
-            m_pid = -1;
+private:
+    static constexpr int k_grace_ms = 1000;
+
+    void stop() {
+        if (m_pid <= 0) {
+            return;
         }
-        return m_status;
+        const util::UniqueFd pidfd(::pidfd_open(m_pid, 0));
+        pollfd ended{pidfd.get(), POLLIN, 0};
+        if (!pidfd || ::poll(&ended, 1, k_grace_ms) != 1) {
+            ::kill(m_pid, SIGKILL);
+        }
+        while (::waitpid(m_pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        m_pid = -1;
+    }
+
+    pid_t m_pid;
+};
+
+// A worker, through its pidfd (it is the fork server's child, not ours); killed when this goes,
+// whatever it was doing, and gone when the destructor returns.
+class WorkerProcess {
+public:
+    explicit WorkerProcess(util::UniqueFd pidfd) : m_pidfd(std::move(pidfd)) {}
+    WorkerProcess(const WorkerProcess&) = delete;
+    WorkerProcess& operator=(const WorkerProcess&) = delete;
+    ~WorkerProcess() { stop(); }
+
+    // Kills the process if it still runs and waits until it has ended (the pidfd turns
+    // readable when it has).
+    void stop() {
+        if (!m_pidfd) {
+            return;
+        }
+        ::pidfd_send_signal(m_pidfd.get(), SIGKILL, nullptr, 0);
+        pollfd ended{m_pidfd.get(), POLLIN, 0};
+        while (::poll(&ended, 1, -1) < 0 && errno == EINTR) {
+        }
+        m_pidfd.reset();
     }
 
 private:
-    pid_t m_pid;
-    int m_status = 0;
+    util::UniqueFd m_pidfd;
 };
 
 class SpawnSettings {
@@ -90,8 +111,8 @@ public:
         sigfillset(&defaults);
         return ::posix_spawn_file_actions_addopen(&m_actions, 0, "/dev/null", O_RDONLY, 0) == 0 &&
                ::posix_spawn_file_actions_addopen(&m_actions, 1, "/dev/null", O_WRONLY, 0) == 0 &&
-               ::posix_spawn_file_actions_adddup2(&m_actions, socket, k_worker_channel_fd) == 0 &&
-               ::posix_spawn_file_actions_addclosefrom_np(&m_actions, k_worker_channel_fd + 1) == 0 &&
+               ::posix_spawn_file_actions_adddup2(&m_actions, socket, k_fork_server_control_fd) == 0 &&
+               ::posix_spawn_file_actions_addclosefrom_np(&m_actions, k_fork_server_control_fd + 1) == 0 &&
                ::posix_spawnattr_setsigmask(&m_attributes, &none) == 0 &&
                ::posix_spawnattr_setsigdefault(&m_attributes, &defaults) == 0 &&
                ::posix_spawnattr_setflags(&m_attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) == 0;
@@ -130,70 +151,82 @@ util::ErrorCode conversation_error(const util::ErrorCode& error) {
 
 } // namespace
 
-// A started inspector process, not yet given a job, and our end of its socket. The process goes
-// first (killed if it still runs, and reaped), then the socket is closed.
-struct SandboxedInspector::Worker {
-    explicit Worker(int socket_fd) : socket(socket_fd) {}
+// The fork server and our end of its control socket. The socket is closed first, which tells
+// the process to end, then the process goes (see Child).
+struct SandboxedInspector::ForkServer {
+    std::optional<Child> process;
+    util::UniqueFd control;
+    unsigned workers_made = 0;
+};
 
-    Descriptor socket;
-    std::optional<Child> child;
+// A worker, not yet given its job, and our end of its socket. The process goes first, then the
+// socket is closed.
+struct SandboxedInspector::Worker {
+    Worker(util::UniqueFd socket_end, util::UniqueFd pidfd)
+        : socket(std::move(socket_end)), process(std::move(pidfd)) {}
+
+    util::UniqueFd socket;
+    WorkerProcess process;
 };
 
 SandboxedInspector::SandboxedInspector(SandboxedInspectorSettings settings) : m_settings(std::move(settings)) {}
 
 SandboxedInspector::~SandboxedInspector() = default;
 
-std::unique_ptr<SandboxedInspector::Worker> SandboxedInspector::spawn_worker() const {
+std::unique_ptr<SandboxedInspector::ForkServer> SandboxedInspector::start_fork_server() const {
     std::array<int, 2> sockets{};
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets.data()) != 0) {
         return nullptr;
     }
-    auto worker = std::make_unique<Worker>(sockets[0]);
-    Descriptor theirs(sockets[1]);
+    auto fork_server = std::make_unique<ForkServer>();
+    fork_server->control.reset(sockets[0]);
+    const util::UniqueFd theirs(sockets[1]);
     SpawnSettings spawn;
     if (!spawn.prepare(theirs.get())) {
         return nullptr;
     }
     const std::string executable = m_settings.executable.string();
-    std::array<char*, 3> argv = {const_cast<char*>("supportdrop"), const_cast<char*>("inspect-worker"), nullptr};
+    std::array<char*, 3> argv = {const_cast<char*>("supportdrop"), const_cast<char*>("inspect-forkserver"), nullptr};
     // UTC: without TZ, every local-time conversion (libarchive's of ZIP's DOS times) would
-    // try /etc/localtime again, which the sandbox does not let it open.
+    // try /etc/localtime again, which the sandbox does not let a worker open.
     std::array<char*, 2> environment = {const_cast<char*>("TZ=UTC"), nullptr};
     pid_t pid = -1;
     if (::posix_spawn(&pid, executable.c_str(), spawn.actions(), spawn.attributes(), argv.data(), environment.data()) !=
         0) {
         return nullptr;
     }
-    worker->child.emplace(pid);
-    return worker;
+    fork_server->process.emplace(pid);
+    return fork_server;
 }
 
-std::unique_ptr<SandboxedInspector::Worker> SandboxedInspector::take_worker() {
-    std::unique_ptr<Worker> spare;
-    {
-        const std::scoped_lock lock(m_mutex);
-        spare = std::move(m_spare);
+util::Result<std::unique_ptr<SandboxedInspector::Worker>>
+SandboxedInspector::take_worker(std::chrono::steady_clock::time_point deadline) {
+    const std::scoped_lock lock(m_mutex);
+    std::erase_if(m_retired, [](const std::unique_ptr<ForkServer>& retired) { return !retired->process->running(); });
+    if (m_fork_server && m_fork_server->workers_made >= k_workers_per_fork_server) {
+        m_fork_server->control.reset(); // it finishes its workers, then exits
+        m_retired.push_back(std::move(m_fork_server));
     }
-    // A process kept in advance may have been ended meanwhile (by an administrator, or the
-    // kernel under memory pressure): then a new one does the work.
-    if (spare && spare->child->running()) {
-        return spare;
+    // A fork server may have been ended meanwhile (by an administrator, or the kernel under
+    // memory pressure): then a new one does the work.
+    if (m_fork_server && !m_fork_server->process->running()) {
+        m_fork_server.reset();
     }
-    return spawn_worker();
-}
-
-void SandboxedInspector::keep_spare() {
-    {
-        const std::scoped_lock lock(m_mutex);
-        if (m_spare) {
-            return;
+    if (!m_fork_server) {
+        m_fork_server = start_fork_server();
+        if (!m_fork_server) {
+            return Errc::spawn_failed;
         }
     }
-    auto worker = spawn_worker(); // when this fails, the next inspection tries again and reports it
-    const std::scoped_lock lock(m_mutex);
-    if (!m_spare) {
-        m_spare = std::move(worker);
+    auto forked = request_worker(m_fork_server->control.get(), deadline);
+    if (!forked) {
+        if (forked.error() != Errc::spawn_failed) {
+            m_fork_server.reset(); // broken: the next inspection starts a new one
+        }
+        return forked.error() == Errc::timed_out ? forked.error() : Errc::spawn_failed;
     }
+    ++m_fork_server->workers_made;
+    return std::make_unique<Worker>(std::move(forked->socket), std::move(forked->process));
 }
 
 util::Result<InspectionReport> SandboxedInspector::inspect(util::RandomAccessSource& plaintext) {
@@ -201,19 +234,17 @@ util::Result<InspectionReport> SandboxedInspector::inspect(util::RandomAccessSou
     if (!size) {
         return Errc::read_failed;
     }
-    auto worker = take_worker();
+    const auto deadline = std::chrono::steady_clock::now() + m_settings.wall_clock;
+    auto worker = take_worker(deadline);
     if (!worker) {
-        return Errc::spawn_failed;
+        return worker.error();
     }
-    auto report = converse(*worker, plaintext, *size);
-    worker.reset(); // killed (if it still runs) and reaped
-    keep_spare();
-    return report;
+    return converse(**worker, plaintext, *size, deadline); // the worker, if it still runs, is killed as it goes
 }
 
 util::Result<InspectionReport> SandboxedInspector::converse(Worker& worker, util::RandomAccessSource& plaintext,
-                                                            std::uint64_t size) {
-    const auto deadline = std::chrono::steady_clock::now() + m_settings.wall_clock;
+                                                            std::uint64_t size,
+                                                            std::chrono::steady_clock::time_point deadline) {
     Job job;
     job.upload_size = size;
     job.limits = m_settings.limits;
@@ -239,7 +270,7 @@ util::Result<InspectionReport> SandboxedInspector::converse(Worker& worker, util
         if (message->type != MessageType::report) {
             return Errc::protocol_error;
         }
-        (void)worker.child->stop(); // its work is done; whatever it would do next, it does not
+        worker.process.stop(); // its work is done; whatever it would do next, it does not
         const std::string_view text(reinterpret_cast<const char*>(message->bytes.get()), message->size);
         return report_from_json(text, m_settings.limits);
     }

@@ -1,6 +1,7 @@
 #pragma once
 // Inspection in a separate, confined process (sandbox.hpp), one per upload: libarchive parses
-// hostile bytes there, and whatever happens to that process, the receiver carries on.
+// hostile bytes there, and whatever happens to that process, the receiver carries on. The
+// processes are forked by a fork server (fork_server.hpp) that this starts and replaces.
 
 #include "inspector/archive_inspector.hpp"
 
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace supportdrop::inspector {
 
@@ -25,25 +27,32 @@ public:
     SandboxedInspector& operator=(const SandboxedInspector&) = delete;
     ~SandboxedInspector() override;
 
-    // Hands the upload to a fresh `executable inspect-worker` process (socket as descriptor 3,
-    // nothing else open), answers its read requests from `plaintext` and returns its report. A
-    // process that dies, breaks the protocol or outlives the wall-clock budget is killed; every
-    // process is used once and reaped before this returns. One started process is kept idle in
-    // advance (it holds nothing until its job comes), so that an upload does not wait for a
-    // process to start. Blocking: call it from a worker thread.
+    // Hands the upload to a fresh worker process (forked for it, socket as descriptor 3, nothing
+    // else open), answers its read requests from `plaintext` and returns its report. A worker that
+    // dies, breaks the protocol or outlives the wall-clock budget is killed; every worker is used
+    // once and has ended before this returns. The fork server (`executable inspect-forkserver`)
+    // is started when first needed, started again when it died, and replaced after
+    // k_workers_per_fork_server workers, because the workers it forks share its address-space
+    // layout: an attacker who probes it with crafted uploads has to start again. Thread-safe;
+    // blocking: call it from a worker thread.
     util::Result<InspectionReport> inspect(util::RandomAccessSource& plaintext) override;
 
+    static constexpr unsigned k_workers_per_fork_server = 64;
+
 private:
+    struct ForkServer;
     struct Worker;
 
-    std::unique_ptr<Worker> spawn_worker() const;
-    std::unique_ptr<Worker> take_worker();
-    void keep_spare();
-    util::Result<InspectionReport> converse(Worker& worker, util::RandomAccessSource& plaintext, std::uint64_t size);
+    std::unique_ptr<ForkServer> start_fork_server() const;
+    util::Result<std::unique_ptr<Worker>> take_worker(std::chrono::steady_clock::time_point deadline);
+    util::Result<InspectionReport> converse(Worker& worker, util::RandomAccessSource& plaintext, std::uint64_t size,
+                                            std::chrono::steady_clock::time_point deadline);
 
     SandboxedInspectorSettings m_settings;
     std::mutex m_mutex;
-    std::unique_ptr<Worker> m_spare; // guarded by m_mutex
+    std::unique_ptr<ForkServer> m_fork_server; // guarded by m_mutex
+    // Replaced fork servers, finishing the workers they made; reaped once they have ended.
+    std::vector<std::unique_ptr<ForkServer>> m_retired; // guarded by m_mutex
 };
 
 } // namespace supportdrop::inspector

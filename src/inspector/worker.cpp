@@ -9,10 +9,8 @@
 #include <archive.h>
 #include <array>
 #include <clocale>
-#include <cstdio>
 #include <cstring>
 #include <deque>
-#include <sys/stat.h>
 #include <utility>
 
 namespace supportdrop::inspector {
@@ -140,8 +138,14 @@ private:
     std::array<Window, k_windows> m_windows;
 };
 
-// Loads what libarchive and the C library would otherwise load lazily, from files the sandbox
-// no longer lets it open. Without the UTF-8 locale entry names would not convert: no inspection.
+// Exit statuses without a report; the receiver sees any of them as a crash.
+constexpr int k_exit_no_job = 2;
+constexpr int k_exit_no_sandbox = 3;
+constexpr int k_exit_channel_failed = 4;
+constexpr int k_exit_out_of_memory = 5;
+
+} // namespace
+
 bool prepare_for_sandbox() {
     if (std::setlocale(LC_CTYPE, "C.UTF-8") == nullptr) {
         return false;
@@ -153,26 +157,8 @@ bool prepare_for_sandbox() {
     return true;
 }
 
-// Exit statuses without a report; the receiver sees any of them as a crash.
-constexpr int k_exit_no_job = 2;
-constexpr int k_exit_no_sandbox = 3;
-constexpr int k_exit_channel_failed = 4;
-constexpr int k_exit_out_of_memory = 5;
-
-} // namespace
-
-int run_inspector_worker() {
-    struct stat st {};
-    if (::fstat(k_worker_channel_fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-        (void)std::fputs(
-            "supportdrop: inspect-worker is the archive inspector's process; `supportdrop serve` starts it\n", stderr);
-        return k_exit_no_job;
-    }
-    // Done before the job comes: a process started in advance has it behind it.
-    if (!prepare_for_sandbox()) {
-        return k_exit_no_sandbox;
-    }
-    Channel channel(k_worker_channel_fd);
+int run_inspector_worker(int channel_fd) {
+    Channel channel(channel_fd);
     auto message = channel.receive(256);
     auto job = message && message->type == MessageType::job ? decode_job(message->payload()) : std::nullopt;
     if (!job) {

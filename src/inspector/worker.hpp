@@ -1,13 +1,16 @@
 #pragma once
-// The inspector process's main: `supportdrop inspect-worker`, started by SandboxedInspector
-// with its socket as file descriptor 3. Not a command for people.
+// The inspector worker: one upload, in a process forked for it by the fork server
+// (fork_server.hpp). Not a command for people.
 
 namespace supportdrop::inspector {
 
-inline constexpr int k_worker_channel_fd = 3;
+// Loads what libarchive and the C library would otherwise load lazily, from files the sandbox
+// no longer lets a worker open. The fork server calls it once, before its first fork. False
+// when the C.UTF-8 locale is missing: without it entry names would not convert.
+bool prepare_for_sandbox();
 
-// Receives the job, enters the sandbox, inspects the upload it reads over the channel and sends
-// the report. Returns the process exit status: 0 when the report was sent.
-int run_inspector_worker();
+// Receives the job on `channel` (a socket), enters the sandbox, inspects the upload it reads over
+// the channel and sends the report. Returns the process exit status: 0 when the report was sent.
+int run_inspector_worker(int channel);
 
 } // namespace supportdrop::inspector

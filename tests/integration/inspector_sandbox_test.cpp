@@ -9,7 +9,11 @@
 #include <clocale>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 namespace supportdrop::inspector {
@@ -97,22 +101,92 @@ TEST_F(SandboxedInspectorTest, AnInspectionOutOfMemoryGivesNoReport) {
     EXPECT_EQ(report.error(), Errc::crashed) << report.error().message();
 }
 
-TEST_F(SandboxedInspectorTest, AProcessKeptInAdvanceThatDiedIsReplaced) {
-    SandboxedInspectorSettings settings;
-    settings.executable = SUPPORTDROP_BINARY;
-    SandboxedInspector inspector(settings);
-    const int fd = ::open((k_samples / "test_read_format_zip.zip").c_str(), O_RDONLY | O_CLOEXEC);
-    util::FdRandomAccessSource source(fd);
-    ASSERT_TRUE(inspector.inspect(source));
-    // The process kept for the next inspection is this test's only child: end it.
-    const std::string ours = " -P " + std::to_string(::getpid()) + " -f '[i]nspect-worker'";
-    const auto killed =
-        test::run_shell("pkill -KILL" + ours + " && while pgrep" + ours + " >/dev/null; do sleep 0.01; done", ".");
+// The fork server is this test's only child.
+pid_t fork_server_pid() {
+    const auto found = test::run_shell("pgrep -P " + std::to_string(::getpid()) + " -x inspect-fork", ".");
+    return found.exit_code == 0 ? static_cast<pid_t>(std::stol(found.out)) : -1;
+}
+
+// The processes a process has forked that still exist (zombies included).
+std::string children_of(pid_t pid) {
+    std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+    std::string list;
+    std::getline(children, list);
+    return list;
+}
+
+// The state letter of a process (R, S, Z, ...), or 0 when there is none.
+char process_state(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const std::size_t after_name = line.rfind(')');
+    return after_name == std::string::npos || after_name + 2 >= line.size() ? 0 : line[after_name + 2];
+}
+
+class OneInspector : public SandboxedInspectorTest {
+protected:
+    OneInspector() : m_fd(::open((k_samples / "test_read_format_zip.zip").c_str(), O_RDONLY | O_CLOEXEC)) {
+        SandboxedInspectorSettings settings;
+        settings.executable = SUPPORTDROP_BINARY;
+        m_inspector.emplace(settings);
+    }
+    void TearDown() override {
+        m_inspector.reset();
+        ::close(m_fd);
+        SandboxedInspectorTest::TearDown();
+    }
+
+    util::Result<InspectionReport> inspect() {
+        util::FdRandomAccessSource source(m_fd);
+        return m_inspector->inspect(source);
+    }
+
+    int m_fd;
+    std::optional<SandboxedInspector> m_inspector;
+};
+
+TEST_F(OneInspector, EveryWorkerHasEndedWhenItsInspectionReturns) {
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(inspect());
+    }
+    const pid_t fork_server = fork_server_pid();
+    ASSERT_GT(fork_server, 0);
+    // The fork server reaps each worker as it ends; give it a moment to do so.
+    for (int i = 0; i < 100 && !children_of(fork_server).empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(children_of(fork_server), "");
+}
+
+TEST_F(OneInspector, AForkServerThatDiedIsReplaced) {
+    ASSERT_TRUE(inspect());
+    const auto killed = test::run_shell("pkill -KILL -P " + std::to_string(::getpid()) + " -x inspect-fork", ".");
     EXPECT_EQ(killed.exit_code, 0) << killed.err;
-    auto report = inspector.inspect(source);
-    ::close(fd);
+    auto report = inspect();
     ASSERT_TRUE(report) << report.error().message();
     EXPECT_EQ(report->listing.entries.size(), 3u);
+}
+
+TEST_F(OneInspector, TheForkServerIsReplacedAfterSoManyWorkers) {
+    ASSERT_TRUE(inspect());
+    const pid_t first = fork_server_pid();
+    ASSERT_GT(first, 0);
+    for (unsigned i = 1; i < SandboxedInspector::k_workers_per_fork_server; ++i) {
+        ASSERT_TRUE(inspect());
+    }
+    EXPECT_EQ(children_of(::getpid()), std::to_string(first) + " ");
+    ASSERT_TRUE(inspect()); // the first worker of a new fork server
+    // The old one ends once its last worker has, and is reaped by the next inspection.
+    for (int i = 0; i < 200 && process_state(first) != 'Z'; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(process_state(first), 'Z');
+    ASSERT_TRUE(inspect());
+    const pid_t second = fork_server_pid();
+    EXPECT_GT(second, 0);
+    EXPECT_NE(second, first);
+    EXPECT_EQ(children_of(::getpid()), std::to_string(second) + " ");
 }
 
 TEST_F(SandboxedInspectorTest, AMissingExecutableFailsToSpawn) {
@@ -121,9 +195,14 @@ TEST_F(SandboxedInspectorTest, AMissingExecutableFailsToSpawn) {
     util::FdRandomAccessSource source(fd);
     settings.executable = "/nonexistent/supportdrop";
     auto report = SandboxedInspector(settings).inspect(source);
+    ASSERT_FALSE(report);
+    EXPECT_EQ(report.error(), Errc::spawn_failed);
+    // A program that is no fork server: it ends without answering.
+    settings.executable = "/bin/true";
+    report = SandboxedInspector(settings).inspect(source);
     ::close(fd);
     ASSERT_FALSE(report);
-    EXPECT_TRUE(report.error() == Errc::spawn_failed || report.error() == Errc::crashed);
+    EXPECT_EQ(report.error(), Errc::spawn_failed);
 }
 
 } // namespace
