@@ -2,6 +2,7 @@
 
 #include "inspector/rar5_headers.hpp"
 #include "inspector/readme.hpp"
+#include "inspector/zip_directory.hpp"
 #include "util/text.hpp"
 
 #include <algorithm>
@@ -109,8 +110,10 @@ bool looks_like_archive(std::string_view path) {
 
 class Lister {
 public:
-    Lister(const InspectionLimits& limits, ArchiveListing& listing, Rar5Encryption rar5)
-        : m_limits(limits), m_listing(listing), m_rar5(std::move(rar5)) {
+    Lister(util::RandomAccessSource& source, std::uint64_t archive_size, const InspectionLimits& limits,
+           ArchiveListing& listing, Rar5Encryption rar5)
+        : m_source(source), m_archive_size(std::max<std::uint64_t>(archive_size, 1)), m_limits(limits),
+          m_listing(listing), m_rar5(std::move(rar5)) {
         if (m_rar5.headers_encrypted) {
             note(Finding::encrypted_names);
         }
@@ -129,8 +132,11 @@ public:
         for (;;) {
             const int status = archive_read_next_header(a, &entry);
             m_listing.format = format_name(archive_format(a));
-            if (previous_position >= 0) {
-                check_ratio(previous_size, archive_read_header_position(a) - previous_position);
+            // In a ZIP, read by seeking, the header positions are places in the central
+            // directory, not in the data: its entries are measured there instead (below).
+            if (previous_position >= 0 && m_listing.format != "zip") {
+                check_ratio(previous_size, static_cast<std::uint64_t>(std::max<la_int64_t>(
+                                               archive_read_header_position(a) - previous_position, 0)));
             }
             if (status == ARCHIVE_EOF) {
                 break;
@@ -154,9 +160,14 @@ public:
         if (archive_read_has_encrypted_entries(a) > 0 && !m_listing.has(Finding::encrypted_names)) {
             note(Finding::encrypted_data);
         }
-        const auto raw = static_cast<std::uint64_t>(std::max<la_int64_t>(archive_filter_bytes(a, -1), 1));
+        if (m_listing.format == "zip") {
+            for (const ZipEntrySizes& sizes : read_zip_entry_sizes(m_source, m_limits.max_entries)) {
+                check_ratio(sizes.uncompressed, sizes.compressed);
+            }
+        }
+        // The whole archive: what its entries declare against the bytes it takes.
         if (m_listing.declared_bytes > k_ratio_minimum_size &&
-            m_listing.declared_bytes / raw > m_limits.max_compression_ratio) {
+            m_listing.declared_bytes / m_archive_size > m_limits.max_compression_ratio) {
             note(Finding::compression_ratio_over_limit);
         }
         choose_readme();
@@ -300,9 +311,9 @@ private:
         }
     }
 
-    void check_ratio(std::uint64_t size, std::int64_t compressed) {
-        if (size > k_ratio_minimum_size && compressed > 0 &&
-            size / static_cast<std::uint64_t>(compressed) > m_limits.max_compression_ratio) {
+    void check_ratio(std::uint64_t size, std::uint64_t compressed) {
+        if (size > k_ratio_minimum_size &&
+            size / std::max<std::uint64_t>(compressed, 1) > m_limits.max_compression_ratio) {
             note(Finding::compression_ratio_over_limit);
         }
     }
@@ -313,6 +324,8 @@ private:
         bool encrypted = false;
     };
 
+    util::RandomAccessSource& m_source;
+    std::uint64_t m_archive_size;
     const InspectionLimits& m_limits;
     ArchiveListing& m_listing;
     Rar5Encryption m_rar5;
@@ -377,7 +390,7 @@ ArchiveListing list_archive(util::RandomAccessSource& source, const InspectionLi
         listing.findings.push_back(Finding::corrupt);
         return listing;
     }
-    Lister(limits, listing, scan_rar5_encryption(source, limits.max_entries + 2)).run(reader.get());
+    Lister(source, *size, limits, listing, scan_rar5_encryption(source, limits.max_entries + 2)).run(reader.get());
     return listing;
 }
 

@@ -148,6 +148,24 @@ TEST_F(GeneratedArchives, StopsAtTheEntryLimit) {
     EXPECT_TRUE(listing.has(Finding::too_many_entries));
 }
 
+TEST_F(GeneratedArchives, LargeEntriesThatDoNotCompressAreNoBomb) {
+    // Each ZIP entry is measured by its own sizes: random data stored or deflated, and a log
+    // that compresses as logs do, are fine; one entry of zeros among them is not.
+    const std::string files = "head -c 5000000 /dev/urandom > data.bin && "
+                              "for i in $(seq 1 40000); do echo \"$i 2026-11-27 export step $((i * 7919 % 10007)) "
+                              "finished in $((i % 97)) ms\"; done > export.log && echo 'Readme' > Readme.txt && ";
+    for (const char* method : {"-0", "-6"}) {
+        const auto listing = list_file(make(files + "zip -q " + method + " out.tar.gz Readme.txt data.bin export.log"));
+        EXPECT_EQ(listing.format, "zip");
+        EXPECT_FALSE(listing.has(Finding::compression_ratio_over_limit)) << method;
+    }
+    const auto mixed = list_file(make(files + "head -c 200000000 /dev/zero > zeros && "
+                                              "rm -f out.tar.gz && zip -q out.tar.gz data.bin zeros"));
+    EXPECT_TRUE(mixed.has(Finding::compression_ratio_over_limit));
+    const auto tar_gz = list_file(make(files + "tar -czf out.tar.gz Readme.txt data.bin export.log"));
+    EXPECT_FALSE(tar_gz.has(Finding::compression_ratio_over_limit));
+}
+
 TEST_F(GeneratedArchives, StopsAtTheDecompressionBudget) {
     // 300 MB of zeros packed into a few hundred KB: listing it means decompressing it.
     const auto listing = list_file(make("head -c 300000000 /dev/zero > zeros && tar -czf out.tar.gz zeros zeros"),
