@@ -4,7 +4,9 @@
 #   nginx         WebDAV PUT of the body into a file (the floor: receive and write);
 #   nginx+php-fpm a minimal move_uploaded_file handler;
 #   supportdrop   checked, hashed, sealed and durable (fsync, rename, SQLite commit).
-# Scenarios: 1 x 50 MiB, and 32 concurrent 5 MiB uploads. Rounds are interleaved; each round's
+# Scenarios: 1 x 50 MiB, and 32 concurrent 5 MiB uploads, each with two bodies: a ZIP (what
+# Windows and macOS make, the usual case: the inspection reads its directory) and a tar.gz (the
+# costly case: the inspection decompresses all of it). Rounds are interleaved; each round's
 # times are divided by nginx's in that round, and the median ratio is printed, with server CPU
 # per MiB and supportdrop's peak RSS.
 set -euo pipefail
@@ -29,24 +31,29 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
   shuf -i 20000-60000 -n 1; }
 
-# The same multipart body for everyone: a case as customers pack it, a tar.gz of a Readme and
-# random data (which gzip cannot shrink), so that supportdrop inspects and accepts it.
-make_body() { # size_bytes output
-  local case_dir="$2.case"
+# The same multipart body for everyone: a case as customers pack it, a Readme and random data
+# (which no compressor can shrink), so that supportdrop inspects and accepts it.
+make_body() { # size_bytes format(zip|tar.gz) output
+  local case_dir="$3.case"
   mkdir -p "$case_dir"
   printf 'The nightly export stops with error 42 since Monday.\nE-Mail: erika@example.com\n' >"$case_dir/Readme.txt"
   head -c $(($1 - 20480)) /dev/urandom >"$case_dir/data.bin"
-  tar -czf "$2.tar.gz" -C "$case_dir" Readme.txt data.bin
+  case $2 in
+    zip) (cd "$case_dir" && zip -q "$3.archive" Readme.txt data.bin) ;;
+    tar.gz) tar -czf "$3.archive" -C "$case_dir" Readme.txt data.bin ;;
+  esac
   {
-    printf -- '--BenchBoundary\r\nContent-Disposition: form-data; name="file"; filename="case.tar.gz"\r\n'
-    printf 'Content-Type: application/gzip\r\n\r\n'
-    cat "$2.tar.gz"
+    printf -- '--BenchBoundary\r\nContent-Disposition: form-data; name="file"; filename="case.%s"\r\n' "$2"
+    printf 'Content-Type: application/octet-stream\r\n\r\n'
+    cat "$3.archive"
     printf '\r\n--BenchBoundary--\r\n'
-  } >"$2"
-  rm -rf "$case_dir" "$2.tar.gz"
+  } >"$3"
+  rm -rf "$case_dir" "$3.archive"
 }
-make_body $((50 * 1024 * 1024)) "$work/body50"
-make_body $((5 * 1024 * 1024)) "$work/body5"
+for format in zip tar.gz; do
+  make_body $((50 * 1024 * 1024)) "$format" "$work/body50.$format"
+  make_body $((5 * 1024 * 1024)) "$format" "$work/body5.$format"
+done
 
 # --- nginx (DAV) and nginx + php-fpm -------------------------------------------------------
 nginx_port=$(free_port)
@@ -158,17 +165,15 @@ upload() {
 }
 wait_clients() { for job in $(jobs -p); do [[ " ${pids[*]} " == *" $job "* ]] || wait "$job"; done; }
 
-declare -A ticks_total mib_total
-ticks_total=([nginx]=0 [php]=0 [supportdrop]=0)
-mib_total=([nginx]=0 [php]=0 [supportdrop]=0)
+declare -A ticks_total mib_total # by "server format"
 hz=$(getconf CLK_TCK)
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-for scenario in "1 body50 50" "32 body5 160"; do
+for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 body5.tar.gz 160"; do
   read -r count body mib <<<"$scenario"
   : >"$work/ratios_supportdrop"
   : >"$work/ratios_php"
-  echo "== $count x $( [[ $body == body50 ]] && echo 50 || echo 5 ) MiB, $rounds interleaved rounds (ms)"
+  echo "== $count x $( [[ $body == body50* ]] && echo 50 || echo 5 ) MiB ${body#*.}, $rounds interleaved rounds (ms)"
   for ((round = 1; round <= rounds; round++)); do
     declare -A ms
     for server in nginx php supportdrop; do
@@ -176,8 +181,9 @@ for scenario in "1 body50 50" "32 body5 160"; do
       before=$(cpu_ticks "$pid")
       ms[$server]=$(upload "$server" "$work/$body" "$count")
       after=$(cpu_ticks "$pid")
-      ticks_total[$server]=$((ticks_total[$server] + after - before))
-      mib_total[$server]=$((mib_total[$server] + mib))
+      key="$server ${body#*.}"
+      ticks_total[$key]=$((${ticks_total[$key]:-0} + after - before))
+      mib_total[$key]=$((${mib_total[$key]:-0} + mib))
     done
     echo "round $round: nginx ${ms[nginx]}  php ${ms[php]}  supportdrop ${ms[supportdrop]}"
     awk -v a="${ms[supportdrop]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_supportdrop"
@@ -188,10 +194,13 @@ for scenario in "1 body50 50" "32 body5 160"; do
   echo
 done
 
-echo "== server CPU per MiB received (all rounds)"
-for server in nginx php supportdrop; do
-  awk -v t="${ticks_total[$server]}" -v hz="$hz" -v m="${mib_total[$server]}" -v s="$server" \
-    'BEGIN { printf "%-12s %.2f ms/MiB\n", s, t * 1000 / hz / m }'
+echo "== server CPU per MiB received (all rounds of both scenarios)"
+for format in zip tar.gz; do
+  for server in nginx php supportdrop; do
+    key="$server $format"
+    awk -v t="${ticks_total[$key]}" -v hz="$hz" -v m="${mib_total[$key]}" -v s="$server" -v f="$format" \
+      'BEGIN { printf "%-12s %-7s %.2f ms/MiB\n", s, f, t * 1000 / hz / m }'
+  done
 done
 echo "(goal for supportdrop: at most 2.5 ms/MiB; tick resolution is 1/$hz s)"
 echo
