@@ -5,9 +5,11 @@
 #include <array>
 #include <cerrno>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <type_traits>
 #include <unistd.h>
+#include <utility>
 
 namespace supportdrop::inspector {
 namespace {
@@ -188,6 +190,7 @@ std::vector<std::uint8_t> encode_read(const ReadRequest& request) {
     Writer writer;
     writer.u64(request.offset);
     writer.u32(request.length);
+    writer.u32(request.window);
     return writer.take();
 }
 
@@ -196,10 +199,43 @@ std::optional<ReadRequest> decode_read(std::span<const std::uint8_t> payload) {
     ReadRequest request;
     request.offset = reader.u64();
     request.length = reader.u32();
-    if (!reader.complete() || request.length > k_max_read_length) {
+    request.window = reader.u32();
+    if (!reader.complete() || request.length > k_window_size || request.window >= k_windows) {
         return std::nullopt;
     }
     return request;
+}
+
+std::vector<std::uint8_t> encode_data(std::uint32_t filled) {
+    Writer writer;
+    writer.u32(filled);
+    return writer.take();
+}
+
+std::optional<std::uint32_t> decode_data(std::span<const std::uint8_t> payload) {
+    Reader reader(payload);
+    const std::uint32_t filled = reader.u32();
+    if (!reader.complete() || filled > k_window_size) {
+        return std::nullopt;
+    }
+    return filled;
+}
+
+util::Result<SharedWindows> SharedWindows::map(int memory_file, Access access) {
+    void* memory = ::mmap(nullptr, k_shared_windows_size, access == Access::read ? PROT_READ : PROT_WRITE, MAP_SHARED,
+                          memory_file, 0);
+    if (memory == MAP_FAILED) {
+        return util::last_system_error();
+    }
+    return SharedWindows(static_cast<std::uint8_t*>(memory));
+}
+
+SharedWindows::SharedWindows(SharedWindows&& other) noexcept : m_memory(std::exchange(other.m_memory, nullptr)) {}
+
+SharedWindows::~SharedWindows() {
+    if (m_memory != nullptr) {
+        ::munmap(m_memory, k_shared_windows_size);
+    }
 }
 
 } // namespace supportdrop::inspector

@@ -3,12 +3,18 @@
 // stream socket. Every message is a type byte, a little-endian 32-bit length and the payload:
 //
 //   receiver → inspector   job      upload size and limits (once, first)
-//   inspector → receiver   read     offset (u64) and length (u32): "send me these bytes"
-//   receiver → inspector   data     the bytes (fewer only at the end of the upload)
+//   inspector → receiver   read     offset (u64), length (u32) and window (u32): "put these
+//                                   bytes into that window"
+//   receiver → inspector   data     how many bytes it put there (u32; fewer only at the end of
+//                                   the upload), in the order of the requests
 //   inspector → receiver   report   the InspectionReport as JSON (last)
 //
-// The inspector never sees a file or a key: it asks for plaintext by offset, and the receiver
-// reads it back from the sealed upload.
+// The bytes themselves travel through shared memory, not the socket: a memory file of k_windows
+// windows of k_window_size bytes, which each side maps (SharedWindows). Through the socket every
+// byte was copied twice and every 32 KiB woke the other side up. The receiver only writes the
+// windows and never reads them, so whatever the inspector does to them misleads nobody but
+// itself. The inspector never sees a file or a key: it asks for plaintext by offset, and the
+// receiver reads it back from the sealed upload.
 
 #include "inspector/archive_lister.hpp"
 #include "util/errors.hpp"
@@ -39,12 +45,38 @@ struct Job {
     std::uint64_t cpu_limit_seconds = 0;
 };
 
+inline constexpr std::size_t k_window_size = std::size_t{128} * 1024;
+inline constexpr std::size_t k_windows = 8;
+inline constexpr std::size_t k_shared_windows_size = k_window_size * k_windows;
+
 struct ReadRequest {
     std::uint64_t offset = 0;
-    std::uint32_t length = 0;
+    std::uint32_t length = 0; // at most k_window_size
+    std::uint32_t window = 0; // below k_windows
 };
 
-inline constexpr std::uint32_t k_max_read_length = std::uint32_t{1} << 20;
+// The shared windows, mapped from their memory file (its size k_shared_windows_size); unmapped
+// when this goes. The receiver maps them for writing, the inspector for reading.
+class SharedWindows {
+public:
+    enum class Access { read, write };
+
+    static util::Result<SharedWindows> map(int memory_file, Access access);
+    SharedWindows(SharedWindows&& other) noexcept;
+    SharedWindows& operator=(SharedWindows&&) = delete;
+    SharedWindows(const SharedWindows&) = delete;
+    SharedWindows& operator=(const SharedWindows&) = delete;
+    ~SharedWindows();
+
+    std::span<std::uint8_t> window(std::size_t index) const {
+        return {m_memory + index * k_window_size, k_window_size};
+    }
+
+private:
+    explicit SharedWindows(std::uint8_t* memory) : m_memory(memory) {}
+
+    std::uint8_t* m_memory;
+};
 
 using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 
@@ -73,6 +105,8 @@ private:
 std::vector<std::uint8_t> encode_job(const Job& job);
 std::optional<Job> decode_job(std::span<const std::uint8_t> payload);
 std::vector<std::uint8_t> encode_read(const ReadRequest& request);
-std::optional<ReadRequest> decode_read(std::span<const std::uint8_t> payload);
+std::optional<ReadRequest> decode_read(std::span<const std::uint8_t> payload); // in bounds, or none
+std::vector<std::uint8_t> encode_data(std::uint32_t filled);
+std::optional<std::uint32_t> decode_data(std::span<const std::uint8_t> payload); // at most k_window_size
 
 } // namespace supportdrop::inspector

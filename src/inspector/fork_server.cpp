@@ -10,6 +10,7 @@
 #include <cstring>
 #include <poll.h>
 #include <span>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,7 +29,7 @@ namespace {
 constexpr char k_request = 'r';
 constexpr char k_worker = 'w';
 constexpr char k_failed = 'e';
-constexpr std::size_t k_descriptors_per_worker = 2;
+constexpr std::size_t k_descriptors_per_worker = 3;
 
 // Exit statuses of the fork server and of a worker that never got to its job.
 constexpr int k_exit_not_started_by_receiver = 2;
@@ -74,7 +75,7 @@ bool reap_workers_as_they_end() {
 
 // In the forked child: the worker's socket becomes descriptor 3 in place of the control socket,
 // so that it holds nothing of the fork server's but what both loaded before the first fork.
-[[noreturn]] void become_worker(int socket, const sigset_t& signal_mask) {
+[[noreturn]] void become_worker(int socket, int shared_windows, const sigset_t& signal_mask) {
     // Dies with the fork server, which dies with the receiver (PDEATHSIG is per parent).
     if (std::signal(SIGCHLD, SIG_DFL) == SIG_ERR || ::sigprocmask(SIG_SETMASK, &signal_mask, nullptr) != 0 ||
         ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::prctl(PR_SET_NAME, k_worker_process_name) != 0 ||
@@ -82,11 +83,20 @@ bool reap_workers_as_they_end() {
         ::_exit(k_exit_not_prepared);
     }
     ::close(socket);
-    ::_exit(run_inspector_worker(k_fork_server_control_fd));
+    ::_exit(run_inspector_worker(k_fork_server_control_fd, shared_windows));
 }
 
-// Forks one worker and hands the receiver its socket and pidfd. False when the control socket
-// is gone.
+// A fresh memory file for one worker's shared windows: nothing of another upload is ever in it.
+util::UniqueFd make_shared_windows() {
+    util::UniqueFd file(::memfd_create("supportdrop-inspector-windows", MFD_CLOEXEC));
+    if (file && ::ftruncate(file.get(), static_cast<off_t>(k_shared_windows_size)) != 0) {
+        file.reset();
+    }
+    return file;
+}
+
+// Forks one worker and hands the receiver its socket, shared windows and pidfd. False when the
+// control socket is gone.
 bool fork_worker(int control) {
     std::array<int, 2> ends{};
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends.data()) != 0) {
@@ -94,6 +104,10 @@ bool fork_worker(int control) {
     }
     util::UniqueFd receiver_end(ends[0]);
     util::UniqueFd worker_end(ends[1]);
+    const util::UniqueFd shared_windows = make_shared_windows();
+    if (!shared_windows) {
+        return send_reply(control, k_failed, {});
+    }
     // SIGCHLD waits until the pidfd is open: a worker reaped before that could have its pid
     // taken by another process.
     sigset_t child_ended;
@@ -104,7 +118,7 @@ bool fork_worker(int control) {
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::close(receiver_end.get()); // else the worker would not see the receiver hang up
-        become_worker(worker_end.get(), previous);
+        become_worker(worker_end.get(), shared_windows.get(), previous);
     }
     worker_end.reset();
     const util::UniqueFd process(pid > 0 ? ::pidfd_open(pid, 0) : -1);
@@ -116,7 +130,7 @@ bool fork_worker(int control) {
         ::kill(pid, SIGKILL);
         return send_reply(control, k_failed, {});
     }
-    const std::array descriptors{receiver_end.get(), process.get()};
+    const std::array descriptors{receiver_end.get(), shared_windows.get(), process.get()};
     return send_reply(control, k_worker, descriptors);
 }
 
@@ -195,7 +209,7 @@ util::Result<ForkedWorker> request_worker(int control, Deadline deadline) {
     if ((message.msg_flags & MSG_CTRUNC) != 0 || status != k_worker || received.size() != k_descriptors_per_worker) {
         return Errc::protocol_error;
     }
-    return ForkedWorker{std::move(received[0]), std::move(received[1])};
+    return ForkedWorker{std::move(received[0]), std::move(received[1]), std::move(received[2])};
 }
 
 } // namespace supportdrop::inspector

@@ -6,9 +6,10 @@
 // archive. The fork server never sees an upload, a key or a file.
 //
 // Control protocol: the receiver writes one byte for each worker it wants; the fork server
-// answers each with one byte, 'w' together with two descriptors (SCM_RIGHTS) - the receiver's end
-// of the worker's socket and a process descriptor (pidfd) of the worker - or 'e', without
-// descriptors, when it could not make one.
+// answers each with one byte, 'w' together with three descriptors (SCM_RIGHTS) - the receiver's
+// end of the worker's socket, the memory file of their shared windows (channel.hpp) and a
+// process descriptor (pidfd) of the worker - or 'e', without descriptors, when it could not make
+// one.
 
 #include "inspector/channel.hpp"
 #include "util/errors.hpp"
@@ -27,8 +28,9 @@ inline constexpr const char* k_worker_process_name = "inspect-worker";
 int run_fork_server();
 
 struct ForkedWorker {
-    util::UniqueFd socket;  // the receiver's end of the worker's channel (channel.hpp)
-    util::UniqueFd process; // the worker's pidfd: to kill it and to see it end
+    util::UniqueFd socket;         // the receiver's end of the worker's channel (channel.hpp)
+    util::UniqueFd shared_windows; // the memory file of the channel's windows
+    util::UniqueFd process;        // the worker's pidfd: to kill it and to see it end
 };
 
 // Asks the fork server behind `control` for a worker, waiting at most until `deadline`: the

@@ -126,18 +126,18 @@ private:
     posix_spawnattr_t m_attributes{};
 };
 
-util::Result<void> serve_read(Channel& channel, util::RandomAccessSource& plaintext, const Message& message,
-                              std::vector<std::uint8_t>& buffer) {
+// Decrypts the bytes asked for straight into the window asked for, and says how many there were.
+util::Result<void> serve_read(Channel& channel, util::RandomAccessSource& plaintext, const SharedWindows& windows,
+                              const Message& message) {
     const auto request = decode_read(message.payload());
     if (!request) {
         return Errc::protocol_error;
     }
-    buffer.resize(request->length);
-    auto n = plaintext.read_at(request->offset, buffer);
+    auto n = plaintext.read_at(request->offset, windows.window(request->window).first(request->length));
     if (!n) {
         return Errc::read_failed;
     }
-    return channel.send(MessageType::data, std::span(buffer).first(*n));
+    return channel.send(MessageType::data, encode_data(static_cast<std::uint32_t>(*n)));
 }
 
 // A process that goes away mid-conversation (closed socket, broken pipe) crashed or was killed
@@ -159,13 +159,14 @@ struct SandboxedInspector::ForkServer {
     unsigned workers_made = 0;
 };
 
-// A worker, not yet given its job, and our end of its socket. The process goes first, then the
-// socket is closed.
+// A worker, not yet given its job, our end of its socket and our mapping of its windows. The
+// process goes first, then the windows are unmapped and the socket is closed.
 struct SandboxedInspector::Worker {
-    Worker(util::UniqueFd socket_end, util::UniqueFd pidfd)
-        : socket(std::move(socket_end)), process(std::move(pidfd)) {}
+    Worker(util::UniqueFd socket_end, SharedWindows shared_windows, util::UniqueFd pidfd)
+        : socket(std::move(socket_end)), windows(std::move(shared_windows)), process(std::move(pidfd)) {}
 
     util::UniqueFd socket;
+    SharedWindows windows;
     WorkerProcess process;
 };
 
@@ -226,7 +227,11 @@ SandboxedInspector::take_worker(std::chrono::steady_clock::time_point deadline) 
         return forked.error() == Errc::timed_out ? forked.error() : Errc::spawn_failed;
     }
     ++m_fork_server->workers_made;
-    return std::make_unique<Worker>(std::move(forked->socket), std::move(forked->process));
+    auto windows = SharedWindows::map(forked->shared_windows.get(), SharedWindows::Access::write);
+    if (!windows) {
+        return Errc::spawn_failed; // the worker is killed as its pidfd goes
+    }
+    return std::make_unique<Worker>(std::move(forked->socket), std::move(*windows), std::move(forked->process));
 }
 
 util::Result<InspectionReport> SandboxedInspector::inspect(util::RandomAccessSource& plaintext) {
@@ -255,14 +260,13 @@ util::Result<InspectionReport> SandboxedInspector::converse(Worker& worker, util
     if (auto sent = channel.send(MessageType::job, encode_job(job)); !sent) {
         return conversation_error(sent.error());
     }
-    std::vector<std::uint8_t> buffer;
     for (;;) {
-        auto message = channel.receive(std::max<std::size_t>(max_report_size(m_settings.limits), k_max_read_length));
+        auto message = channel.receive(max_report_size(m_settings.limits));
         if (!message) {
             return conversation_error(message.error());
         }
         if (message->type == MessageType::read) {
-            if (auto served = serve_read(channel, plaintext, *message, buffer); !served) {
+            if (auto served = serve_read(channel, plaintext, worker.windows, *message); !served) {
                 return conversation_error(served.error());
             }
             continue;

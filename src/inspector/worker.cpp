@@ -11,130 +11,138 @@
 #include <clocale>
 #include <cstring>
 #include <deque>
+#include <optional>
+#include <unistd.h>
 #include <utility>
 
 namespace supportdrop::inspector {
 namespace {
 
-// The upload, read from the receiver in aligned windows that are kept for a while: libarchive
-// seeks to every entry of a ZIP, and most of those seeks land in a window already here. Each
-// window that arrives has the next one requested at once, so that the receiver reads and
-// decrypts it while this process parses: for sequential reading the two work in parallel.
+// The upload, read from the receiver in aligned windows of the shared memory that are kept for a
+// while: libarchive seeks to every entry of a ZIP, and most of those seeks land in a window
+// already here. Each window that arrives has the next ones requested at once, so that the
+// receiver reads and decrypts them while this process parses: for sequential reading the two
+// work in parallel. A window is chosen when it is requested, since the receiver fills it then.
 class ChannelSource final : public util::RandomAccessSource {
 public:
-    ChannelSource(Channel& channel, std::uint64_t size) : m_channel(&channel), m_size(size) {}
+    ChannelSource(Channel& channel, SharedWindows windows, std::uint64_t size)
+        : m_channel(&channel), m_shared(std::move(windows)), m_size(size) {}
 
     util::Result<std::uint64_t> size() override { return m_size; }
 
     util::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override {
         std::size_t filled = 0;
         while (filled < out.size() && offset + filled < m_size) {
-            auto window = fetch((offset + filled) / k_window_size);
-            if (!window) {
-                return window.error();
+            auto slot = fetch((offset + filled) / k_window_size);
+            if (!slot) {
+                return slot.error();
             }
             const std::uint64_t within = (offset + filled) % k_window_size;
-            const std::span<const std::uint8_t> bytes = (*window)->bytes.payload();
-            if (within >= bytes.size()) {
+            if (within >= m_windows[*slot].size) {
                 break;
             }
-            const std::size_t n = std::min(out.size() - filled, bytes.size() - within);
-            std::memcpy(out.data() + filled, bytes.data() + within, n);
+            const std::size_t n = std::min(out.size() - filled, m_windows[*slot].size - within);
+            std::memcpy(out.data() + filled, m_shared.window(*slot).data() + within, n);
             filled += n;
         }
         return filled;
     }
 
     // Takes the replies to windows asked for ahead, if any are on their way: the receiver may be
-    // blocked writing it, and would not read the report meanwhile.
+    // blocked writing one, and would not read the report meanwhile.
     util::Result<void> settle() {
-        for (; !m_ahead.empty(); m_ahead.pop_front()) {
-            if (auto received = receive(m_ahead.front()); !received) {
-                return received.error();
+        while (!m_in_flight.empty()) {
+            if (auto received = receive(); !received) {
+                return received;
             }
         }
         return {};
     }
 
 private:
-    static constexpr std::size_t k_window_size = std::size_t{128} * 1024;
-    static constexpr std::size_t k_windows = 8;
     static constexpr std::uint64_t k_read_ahead = 4; // windows in flight beyond the one in use
     static constexpr std::uint64_t k_none = UINT64_MAX;
 
     struct Window {
-        std::uint64_t index = k_none;
+        std::uint64_t index = k_none; // which window of the upload it holds, or is to hold
         std::uint64_t last_use = 0;
-        Message bytes;
+        std::size_t size = 0;
+        bool in_flight = false;
     };
 
-    Window* cached(std::uint64_t index) {
-        auto found = std::ranges::find(m_windows, index, &Window::index);
-        return found == m_windows.end() ? nullptr : &*found;
+    std::optional<std::size_t> slot_of(std::uint64_t index, bool in_flight) const {
+        for (std::size_t slot = 0; slot < m_windows.size(); ++slot) {
+            if (m_windows[slot].index == index && m_windows[slot].in_flight == in_flight) {
+                return slot;
+            }
+        }
+        return std::nullopt;
     }
 
+    // Asks for window `index` into the least recently used slot that is not awaiting bytes. With
+    // k_windows slots and at most k_read_ahead + 1 in flight, that is never the slot in use.
     util::Result<void> request(std::uint64_t index) {
-        const ReadRequest request{index * k_window_size, static_cast<std::uint32_t>(k_window_size)};
+        std::size_t chosen = m_windows.size();
+        for (std::size_t slot = 0; slot < m_windows.size(); ++slot) {
+            if (!m_windows[slot].in_flight &&
+                (chosen == m_windows.size() || m_windows[slot].last_use < m_windows[chosen].last_use)) {
+                chosen = slot;
+            }
+        }
+        m_windows[chosen] = Window{index, m_clock, 0, true};
+        m_in_flight.push_back(chosen);
+        const ReadRequest request{index * k_window_size, static_cast<std::uint32_t>(k_window_size),
+                                  static_cast<std::uint32_t>(chosen)};
         return m_channel->send(MessageType::read, encode_read(request));
     }
 
-    // Receives the reply to the oldest request into the least recently used window.
-    util::Result<Window*> receive(std::uint64_t index) {
-        auto reply = m_channel->receive(k_window_size);
-        if (!reply || reply->type != MessageType::data) {
-            return reply ? util::ErrorCode(Errc::protocol_error) : reply.error();
+    // Receives the reply to the oldest request.
+    util::Result<void> receive() {
+        auto reply = m_channel->receive(sizeof(std::uint32_t));
+        if (!reply) {
+            return reply.error();
         }
-        Window* slot = nullptr;
-        for (Window& window : m_windows) {
-            if (slot == nullptr || window.last_use < slot->last_use) {
-                slot = &window;
-            }
+        const auto filled = reply->type == MessageType::data ? decode_data(reply->payload()) : std::nullopt;
+        if (!filled) {
+            return Errc::protocol_error;
         }
-        slot->index = index;
-        slot->bytes = std::move(*reply);
-        slot->last_use = m_clock;
-        return slot;
+        Window& window = m_windows[m_in_flight.front()];
+        m_in_flight.pop_front();
+        window.size = *filled;
+        window.in_flight = false;
+        return {};
     }
 
-    util::Result<Window*> fetch(std::uint64_t index) {
+    util::Result<std::size_t> fetch(std::uint64_t index) {
         ++m_clock;
-        Window* window = cached(index);
-        // Windows asked for ahead arrive first, wanted now or not.
-        while (window == nullptr && !m_ahead.empty()) {
-            const std::uint64_t ahead = m_ahead.front();
-            m_ahead.pop_front();
-            auto received = receive(ahead);
-            if (!received) {
-                return received.error();
-            }
-            window = ahead == index ? *received : nullptr;
-        }
-        if (window == nullptr) {
+        if (!slot_of(index, false) && !slot_of(index, true)) {
             if (auto sent = request(index); !sent) {
                 return sent.error();
             }
-            auto received = receive(index);
-            if (!received) {
+        }
+        // Replies come in the order of the requests: those asked for ahead arrive first.
+        std::optional<std::size_t> slot;
+        while (!(slot = slot_of(index, false))) {
+            if (auto received = receive(); !received) {
                 return received.error();
             }
-            window = *received;
         }
-        window->last_use = m_clock;
+        m_windows[*slot].last_use = m_clock;
         for (std::uint64_t next = index + 1; next <= index + k_read_ahead && next * k_window_size < m_size; ++next) {
-            if (cached(next) == nullptr && std::ranges::find(m_ahead, next) == m_ahead.end()) {
+            if (!slot_of(next, false) && !slot_of(next, true)) {
                 if (auto sent = request(next); !sent) {
                     return sent.error();
                 }
-                m_ahead.push_back(next);
             }
         }
-        return window;
+        return *slot;
     }
 
     Channel* m_channel;
+    SharedWindows m_shared;
     std::uint64_t m_size;
     std::uint64_t m_clock = 0;
-    std::deque<std::uint64_t> m_ahead; // windows requested but not yet received, in order
+    std::deque<std::size_t> m_in_flight; // slots requested but not yet filled, in order
     std::array<Window, k_windows> m_windows;
 };
 
@@ -157,7 +165,12 @@ bool prepare_for_sandbox() {
     return true;
 }
 
-int run_inspector_worker(int channel_fd) {
+int run_inspector_worker(int channel_fd, int shared_windows) {
+    auto windows = SharedWindows::map(shared_windows, SharedWindows::Access::read);
+    ::close(shared_windows); // the mapping stays; the sandbox allows no descriptor beyond the socket
+    if (!windows) {
+        return k_exit_no_sandbox;
+    }
     Channel channel(channel_fd);
     auto message = channel.receive(256);
     auto job = message && message->type == MessageType::job ? decode_job(message->payload()) : std::nullopt;
@@ -167,7 +180,7 @@ int run_inspector_worker(int channel_fd) {
     if (!enter_sandbox(SandboxLimits{job->memory_limit_bytes, job->cpu_limit_seconds})) {
         return k_exit_no_sandbox;
     }
-    ChannelSource source(channel, job->upload_size);
+    ChannelSource source(channel, std::move(*windows), job->upload_size);
     const InspectionReport inspection = inspect_archive(source, job->limits);
     if (inspection.listing.out_of_memory) {
         return k_exit_out_of_memory; // like a crash: the memory budget decides, not the archive

@@ -9,8 +9,9 @@ namespace supportdrop::inspector {
 // when the C.UTF-8 locale is missing: without it entry names would not convert.
 bool prepare_for_sandbox();
 
-// Receives the job on `channel` (a socket), enters the sandbox, inspects the upload it reads over
-// the channel and sends the report. Returns the process exit status: 0 when the report was sent.
-int run_inspector_worker(int channel);
+// Maps the `shared_windows` memory file and closes it, receives the job on `channel` (a socket),
+// enters the sandbox, inspects the upload it reads over the channel and sends the report.
+// Returns the process exit status: 0 when the report was sent.
+int run_inspector_worker(int channel, int shared_windows);
 
 } // namespace supportdrop::inspector

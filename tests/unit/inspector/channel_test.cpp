@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,7 +27,7 @@ protected:
 TEST_F(ChannelTest, CarriesMessages) {
     Channel inspector(m_fds[0]);
     Channel receiver(m_fds[1], std::chrono::steady_clock::now() + std::chrono::seconds(5));
-    ASSERT_TRUE(inspector.send(MessageType::read, encode_read({123456789012, 4096})));
+    ASSERT_TRUE(inspector.send(MessageType::read, encode_read({123456789012, 4096, 7})));
     auto message = receiver.receive(64);
     ASSERT_TRUE(message);
     EXPECT_EQ(message->type, MessageType::read);
@@ -34,6 +35,7 @@ TEST_F(ChannelTest, CarriesMessages) {
     ASSERT_TRUE(request);
     EXPECT_EQ(request->offset, 123456789012u);
     EXPECT_EQ(request->length, 4096u);
+    EXPECT_EQ(request->window, 7u);
 }
 
 TEST_F(ChannelTest, RefusesOversizedAndUnknownMessages) {
@@ -70,7 +72,26 @@ TEST(ChannelEncoding, JobsAndReadsRoundTripAndRejectGarbage) {
     longer.push_back(0);
     EXPECT_FALSE(decode_job(longer));
     EXPECT_FALSE(decode_job(std::vector<std::uint8_t>(10)));
-    EXPECT_FALSE(decode_read(encode_read({0, k_max_read_length + 1})));
+    EXPECT_FALSE(decode_read(encode_read({0, k_window_size + 1, 0})));
+    EXPECT_FALSE(decode_read(encode_read({0, 1, k_windows})));
+    EXPECT_EQ(decode_data(encode_data(k_window_size)), k_window_size);
+    EXPECT_FALSE(decode_data(encode_data(k_window_size + 1)));
+    EXPECT_FALSE(decode_data(std::vector<std::uint8_t>(5)));
+}
+
+TEST(SharedWindowsTest, WhatOneSideWritesTheOtherReads) {
+    const int file = ::memfd_create("test", MFD_CLOEXEC);
+    ASSERT_GE(file, 0);
+    ASSERT_EQ(::ftruncate(file, static_cast<off_t>(k_shared_windows_size)), 0);
+    auto writer = SharedWindows::map(file, SharedWindows::Access::write);
+    auto reader = SharedWindows::map(file, SharedWindows::Access::read);
+    ::close(file);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(reader);
+    writer->window(k_windows - 1).back() = 42;
+    EXPECT_EQ(reader->window(k_windows - 1).back(), 42);
+    EXPECT_EQ(reader->window(0).size(), k_window_size);
+    EXPECT_FALSE(SharedWindows::map(-1, SharedWindows::Access::read));
 }
 
 } // namespace

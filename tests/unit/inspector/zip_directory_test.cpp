@@ -63,9 +63,10 @@ TEST_F(ZipDirectory, GivesNothingForDamagedOrForeignInput) {
     EXPECT_TRUE(sizes_of("head -c 100000 /dev/urandom > out.zip").empty());
     EXPECT_TRUE(sizes_of("printf 'PK\\005\\006' > out.zip").empty());
     // The end record points past its own start.
-    EXPECT_TRUE(sizes_of("echo x > a && zip -q plain.zip a && head -c -22 plain.zip > out.zip && "
-                         "printf 'PK\\005\\006\\0\\0\\0\\0\\001\\0\\001\\0\\377\\377\\0\\0\\0\\0\\0\\0\\0\\0' >> out.zip")
-                    .empty());
+    EXPECT_TRUE(
+        sizes_of("echo x > a && zip -q plain.zip a && head -c -22 plain.zip > out.zip && "
+                 "printf 'PK\\005\\006\\0\\0\\0\\0\\001\\0\\001\\0\\377\\377\\0\\0\\0\\0\\0\\0\\0\\0' >> out.zip")
+            .empty());
     // A directory cut short: what was read so far.
     const auto cut = sizes_of("touch a b c && zip -q plain.zip a b c && "
                               "python3 -c \"import sys; d=open('plain.zip','rb').read(); i=d.rfind(b'PK\\x01\\x02'); "
