@@ -97,6 +97,17 @@ bool is_absolute(std::string_view path) {
            (path.size() >= 2 && std::isalpha(static_cast<unsigned char>(path[0])) != 0 && path[1] == ':');
 }
 
+// What operating systems add when they pack a folder, beside it: macOS's Archive Utility puts
+// resource forks under __MACOSX/, Finder leaves .DS_Store, Windows Explorer Thumbs.db and
+// desktop.ini. None of it makes the folder one of several at the top.
+bool is_system_metadata(const std::vector<std::string_view>& parts) {
+    if (parts.front() == "__MACOSX") {
+        return true;
+    }
+    return parts.size() == 1 && (parts.front() == ".DS_Store" || util::to_lower(parts.front()) == "thumbs.db" ||
+                                 util::to_lower(parts.front()) == "desktop.ini");
+}
+
 bool looks_like_archive(std::string_view path) {
     const std::string lower = util::to_lower(path);
     for (const char* extension :
@@ -253,7 +264,7 @@ private:
         if (m_listing.declared_bytes > m_limits.max_declared_bytes) {
             note(Finding::declared_size_over_limit);
         }
-        if (!parts.empty()) {
+        if (!parts.empty() && !is_system_metadata(parts)) {
             if (!m_top_levels.contains(parts.front())) {
                 m_top_levels.emplace(parts.front());
             }

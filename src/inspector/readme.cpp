@@ -348,7 +348,10 @@ DecodedText decode_text(std::span<const std::uint8_t> bytes) {
 
 bool is_readme_name(std::string_view file_name) {
     const std::string name = util::to_lower(file_name);
-    return name == "readme.txt" || name == "readme.md" || name == "liesmich.txt" || name == "readme";
+    // Windows Explorer hides known extensions, so a file named "Readme.txt" there is often
+    // "Readme.txt.txt".
+    return name == "readme.txt" || name == "readme.md" || name == "liesmich.txt" || name == "readme" ||
+           name == "readme.txt.txt" || name == "liesmich.txt.txt";
 }
 
 ReadmeFindings examine_readme(std::string_view utf8_text, std::size_t min_concern_letters) {

@@ -30,7 +30,8 @@ DecodedText decode_text(std::span<const std::uint8_t> bytes);
 std::string printable_name(std::string_view name);
 
 // Whether a file name (the last path component) is a Readme: "Readme.txt", "readme.md",
-// "liesmich.txt" in any letter case.
+// "liesmich.txt", "readme", also with the ".txt" Windows adds to a name that has one already, in
+// any letter case.
 bool is_readme_name(std::string_view file_name);
 
 // Contact data, where the Readme labels it (German or English labels), plus the first

@@ -67,6 +67,8 @@ private:
 class WorkerProcess {
 public:
     explicit WorkerProcess(util::UniqueFd pidfd) : m_pidfd(std::move(pidfd)) {}
+    WorkerProcess(WorkerProcess&&) noexcept = default;
+    WorkerProcess& operator=(WorkerProcess&&) = delete;
     WorkerProcess(const WorkerProcess&) = delete;
     WorkerProcess& operator=(const WorkerProcess&) = delete;
     ~WorkerProcess() { stop(); }
@@ -103,7 +105,9 @@ public:
 
     // The child gets /dev/null for input and output, the socket as descriptor 3, nothing else
     // (standard error stays: the C library's last words on a crash belong in the service log),
-    // default signal handling and no blocked signals.
+    // default signal handling, no blocked signals, and a process group of its own: Ctrl-C in a
+    // terminal interrupts the receiver, which shuts down gracefully and still needs its
+    // inspectors for the uploads it finishes.
     bool prepare(int socket) {
         sigset_t none;
         sigset_t defaults;
@@ -115,7 +119,9 @@ public:
                ::posix_spawn_file_actions_addclosefrom_np(&m_actions, k_fork_server_control_fd + 1) == 0 &&
                ::posix_spawnattr_setsigmask(&m_attributes, &none) == 0 &&
                ::posix_spawnattr_setsigdefault(&m_attributes, &defaults) == 0 &&
-               ::posix_spawnattr_setflags(&m_attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) == 0;
+               ::posix_spawnattr_setpgroup(&m_attributes, 0) == 0 &&
+               ::posix_spawnattr_setflags(&m_attributes,
+                                          POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP) == 0;
     }
 
     const posix_spawn_file_actions_t* actions() const { return &m_actions; }
@@ -162,8 +168,8 @@ struct SandboxedInspector::ForkServer {
 // A worker, not yet given its job, our end of its socket and our mapping of its windows. The
 // process goes first, then the windows are unmapped and the socket is closed.
 struct SandboxedInspector::Worker {
-    Worker(util::UniqueFd socket_end, SharedWindows shared_windows, util::UniqueFd pidfd)
-        : socket(std::move(socket_end)), windows(std::move(shared_windows)), process(std::move(pidfd)) {}
+    Worker(util::UniqueFd socket_end, SharedWindows shared_windows, WorkerProcess worker_process)
+        : socket(std::move(socket_end)), windows(std::move(shared_windows)), process(std::move(worker_process)) {}
 
     util::UniqueFd socket;
     SharedWindows windows;
@@ -200,38 +206,56 @@ std::unique_ptr<SandboxedInspector::ForkServer> SandboxedInspector::start_fork_s
     return fork_server;
 }
 
-util::Result<std::unique_ptr<SandboxedInspector::Worker>>
-SandboxedInspector::take_worker(std::chrono::steady_clock::time_point deadline) {
-    const std::scoped_lock lock(m_mutex);
+util::Result<ForkedWorker> SandboxedInspector::request_worker_locked(std::chrono::steady_clock::time_point deadline) {
     std::erase_if(m_retired, [](const std::unique_ptr<ForkServer>& retired) { return !retired->process->running(); });
     if (m_fork_server && m_fork_server->workers_made >= k_workers_per_fork_server) {
         m_fork_server->control.reset(); // it finishes its workers, then exits
         m_retired.push_back(std::move(m_fork_server));
     }
     // A fork server may have been ended meanwhile (by an administrator, or the kernel under
-    // memory pressure): then a new one does the work.
-    if (m_fork_server && !m_fork_server->process->running()) {
-        m_fork_server.reset();
-    }
-    if (!m_fork_server) {
-        m_fork_server = start_fork_server();
+    // memory pressure), even while it is asked: then a new one does the work.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (m_fork_server && !m_fork_server->process->running()) {
+            m_fork_server.reset();
+        }
         if (!m_fork_server) {
-            return Errc::spawn_failed;
+            m_fork_server = start_fork_server();
+            if (!m_fork_server) {
+                return Errc::spawn_failed;
+            }
+        }
+        auto forked = request_worker(m_fork_server->control.get(), deadline);
+        if (forked) {
+            ++m_fork_server->workers_made;
+            return forked;
+        }
+        if (forked.error() == Errc::spawn_failed) {
+            return forked.error();
+        }
+        m_fork_server.reset(); // gone, broken, or silent: of no further use
+        if (forked.error() == Errc::timed_out) {
+            return forked.error();
         }
     }
-    auto forked = request_worker(m_fork_server->control.get(), deadline);
+    return Errc::spawn_failed;
+}
+
+util::Result<std::unique_ptr<SandboxedInspector::Worker>>
+SandboxedInspector::take_worker(std::chrono::steady_clock::time_point deadline) {
+    util::Result<ForkedWorker> forked = Errc::spawn_failed;
+    {
+        const std::scoped_lock lock(m_mutex);
+        forked = request_worker_locked(deadline);
+    }
     if (!forked) {
-        if (forked.error() != Errc::spawn_failed) {
-            m_fork_server.reset(); // broken: the next inspection starts a new one
-        }
-        return forked.error() == Errc::timed_out ? forked.error() : Errc::spawn_failed;
+        return forked.error();
     }
-    ++m_fork_server->workers_made;
+    WorkerProcess process(std::move(forked->process)); // killed if it goes unused
     auto windows = SharedWindows::map(forked->shared_windows.get(), SharedWindows::Access::write);
     if (!windows) {
-        return Errc::spawn_failed; // the worker is killed as its pidfd goes
+        return Errc::spawn_failed;
     }
-    return std::make_unique<Worker>(std::move(forked->socket), std::move(*windows), std::move(forked->process));
+    return std::make_unique<Worker>(std::move(forked->socket), std::move(*windows), std::move(process));
 }
 
 util::Result<InspectionReport> SandboxedInspector::inspect(util::RandomAccessSource& plaintext) {

@@ -4,6 +4,7 @@
 // processes are forked by a fork server (fork_server.hpp) that this starts and replaces.
 
 #include "inspector/archive_inspector.hpp"
+#include "inspector/fork_server.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -44,6 +45,7 @@ private:
     struct Worker;
 
     std::unique_ptr<ForkServer> start_fork_server() const;
+    util::Result<ForkedWorker> request_worker_locked(std::chrono::steady_clock::time_point deadline);
     util::Result<std::unique_ptr<Worker>> take_worker(std::chrono::steady_clock::time_point deadline);
     util::Result<InspectionReport> converse(Worker& worker, util::RandomAccessSource& plaintext, std::uint64_t size,
                                             std::chrono::steady_clock::time_point deadline);

@@ -159,6 +159,15 @@ TEST_F(OneInspector, EveryWorkerHasEndedWhenItsInspectionReturns) {
     EXPECT_EQ(children_of(fork_server), "");
 }
 
+TEST_F(OneInspector, TheInspectorProcessesHaveAProcessGroupOfTheirOwn) {
+    // So that Ctrl-C in a terminal reaches only the receiver, which then finishes its uploads.
+    ASSERT_TRUE(inspect());
+    const pid_t fork_server = fork_server_pid();
+    ASSERT_GT(fork_server, 0);
+    EXPECT_EQ(::getpgid(fork_server), fork_server);
+    EXPECT_NE(::getpgid(fork_server), ::getpgrp());
+}
+
 TEST_F(OneInspector, AForkServerThatDiedIsReplaced) {
     ASSERT_TRUE(inspect());
     const auto killed = test::run_shell("pkill -KILL -P " + std::to_string(::getpid()) + " -x inspect-fork", ".");

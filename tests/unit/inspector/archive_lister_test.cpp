@@ -127,6 +127,17 @@ TEST_F(GeneratedArchives, FindsTheReadmeAtTheRootOrInTheOnlyFolder) {
     EXPECT_TRUE(two_folders.readme_path.empty());
 }
 
+TEST_F(GeneratedArchives, FindsTheReadmeInTheOnlyFolderBesideMacOsMetadata) {
+    // macOS's Archive Utility adds __MACOSX/ (resource forks) beside the folder it packs, and
+    // Finder leaves .DS_Store files: neither makes a second top-level folder.
+    const auto listing = list_file(make("mkdir -p Case __MACOSX/Case && echo 'Mac readme' > Case/Readme.txt && "
+                                        "echo x > Case/app.log && echo meta > __MACOSX/Case/._Readme.txt && "
+                                        "echo meta > __MACOSX/._Case && echo ds > .DS_Store && "
+                                        "zip -q -r out.tar.gz Case __MACOSX .DS_Store"));
+    EXPECT_EQ(listing.readme_path, "Case/Readme.txt");
+    EXPECT_EQ(std::string(listing.readme.begin(), listing.readme.end()), "Mac readme\n");
+}
+
 TEST_F(GeneratedArchives, CapsTheReadme) {
     const auto listing =
         list_file(make("head -c 200000 /dev/zero | tr '\\0' 'x' > Readme.txt && tar -czf out.tar.gz Readme.txt"));

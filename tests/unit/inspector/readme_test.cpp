@@ -66,8 +66,9 @@ TEST(DecodeText, RejectsOverlongUtf8AsUtf8) {
     EXPECT_EQ(decoded.utf8.find('/'), std::string::npos);
 }
 
-TEST(ReadmeName, AnyCaseAndTheGermanName) {
-    for (const char* name : {"Readme.txt", "README.TXT", "readme.md", "LiesMich.txt", "readme"}) {
+TEST(ReadmeName, AnyCaseTheGermanNameAndWindowsDoubleExtension) {
+    for (const char* name :
+         {"Readme.txt", "README.TXT", "readme.md", "LiesMich.txt", "readme", "Readme.txt.txt", "liesmich.TXT.txt"}) {
         EXPECT_TRUE(is_readme_name(name)) << name;
     }
     for (const char* name : {"readme.txt.exe", "my-readme.txt", "read me.txt", ""}) {
