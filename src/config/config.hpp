@@ -49,7 +49,7 @@ struct Limits {
 struct Inspection {
     std::size_t max_entries = 10'000;
     std::uint64_t max_total_bytes = std::uint64_t{2} << 30;      // declared unpacked size
-    std::uint64_t max_compression_ratio = 100;                   // per entry over 1 MiB, and overall
+    std::uint64_t max_compression_ratio = 500;                   // per entry over 1 MiB, and overall
     std::uint64_t max_unpacked_bytes = std::uint64_t{256} << 20; // decompressed while listing
     std::size_t max_path_bytes = 1024;
     std::size_t min_concern_letters = 20;                        // Readme text beyond the contact lines

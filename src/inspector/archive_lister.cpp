@@ -172,8 +172,15 @@ public:
             note(Finding::encrypted_data);
         }
         if (m_listing.format == "zip") {
+            std::uint64_t compressed = 0;
             for (const ZipEntrySizes& sizes : read_zip_entry_sizes(m_source, m_limits.max_entries)) {
                 check_ratio(sizes.uncompressed, sizes.compressed);
+                compressed += std::min(sizes.compressed, m_archive_size);
+            }
+            // Entries that share their compressed data (an "overlapping" zip bomb) claim more
+            // of it than the archive holds.
+            if (compressed > m_archive_size) {
+                note(Finding::compression_ratio_over_limit);
             }
         }
         // The whole archive: what its entries declare against the bytes it takes.

@@ -17,7 +17,7 @@ namespace supportdrop::inspector {
 struct InspectionLimits {
     std::size_t max_entries = 10'000;
     std::uint64_t max_declared_bytes = std::uint64_t{2} << 30;       // sum of the entries' sizes
-    std::uint64_t max_compression_ratio = 100;                       // per entry over 1 MiB, and overall
+    std::uint64_t max_compression_ratio = 500;                       // per entry over 1 MiB, and overall
     std::uint64_t max_decompressed_bytes = std::uint64_t{256} << 20; // what decompression produced
     std::size_t max_path_bytes = 1024;
     std::size_t max_readme_bytes = std::size_t{64} * 1024;

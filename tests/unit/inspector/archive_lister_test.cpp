@@ -6,6 +6,9 @@
 
 #include <clocale>
 #include <fcntl.h>
+#include <fstream>
+#include <iterator>
+#include <string_view>
 #include <unistd.h>
 
 namespace supportdrop::inspector {
@@ -160,21 +163,70 @@ TEST_F(GeneratedArchives, StopsAtTheEntryLimit) {
 }
 
 TEST_F(GeneratedArchives, LargeEntriesThatDoNotCompressAreNoBomb) {
-    // Each ZIP entry is measured by its own sizes: random data stored or deflated, and a log
-    // that compresses as logs do, are fine; one entry of zeros among them is not.
-    const std::string files = "head -c 5000000 /dev/urandom > data.bin && "
-                              "for i in $(seq 1 40000); do echo \"$i 2026-11-27 export step $((i * 7919 % 10007)) "
-                              "finished in $((i % 97)) ms\"; done > export.log && echo 'Readme' > Readme.txt && ";
+    // Each ZIP entry is measured by its own sizes: random data stored or deflated, a log that
+    // compresses as logs do and one that repeats an error line 150,000 times (about 110 times
+    // smaller) are fine; one entry compressed beyond the limit among them is not.
+    const std::string files =
+        "head -c 5000000 /dev/urandom > data.bin && "
+        "for i in $(seq 1 40000); do echo \"$i 2026-11-27 export step $((i * 7919 % 10007)) "
+        "finished in $((i % 97)) ms\"; done > export.log && "
+        "for i in $(seq 1 150000); do echo \"2026-11-27 12:$((i / 600 % 60)):$((i / 10 % 60)) "
+        "ERROR db: connection refused (retrying)\"; done > spam.log && echo 'Readme' > Readme.txt && ";
     for (const char* method : {"-0", "-6"}) {
-        const auto listing = list_file(make(files + "zip -q " + method + " out.tar.gz Readme.txt data.bin export.log"));
+        const auto listing =
+            list_file(make(files + "zip -q " + method + " out.tar.gz Readme.txt data.bin export.log spam.log"));
         EXPECT_EQ(listing.format, "zip");
         EXPECT_FALSE(listing.has(Finding::compression_ratio_over_limit)) << method;
     }
-    const auto mixed = list_file(make(files + "head -c 200000000 /dev/zero > zeros && "
-                                              "rm -f out.tar.gz && zip -q out.tar.gz data.bin zeros"));
+    const auto mixed = list_file(make(files + "rm -f out.tar.gz && zip -q out.tar.gz data.bin spam.log"),
+                                 InspectionLimits{.max_compression_ratio = 50});
     EXPECT_TRUE(mixed.has(Finding::compression_ratio_over_limit));
-    const auto tar_gz = list_file(make(files + "tar -czf out.tar.gz Readme.txt data.bin export.log"));
+    const auto tar_gz = list_file(make(files + "tar -czf out.tar.gz Readme.txt data.bin export.log spam.log"));
     EXPECT_FALSE(tar_gz.has(Finding::compression_ratio_over_limit));
+}
+
+std::uint32_t little_endian32(const std::vector<char>& bytes, std::size_t at) {
+    std::uint32_t value = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+        value |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
+    }
+    return value;
+}
+
+void put_little_endian(std::vector<char>& bytes, std::size_t at, std::uint32_t value, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) {
+        bytes[at + i] = static_cast<char>(value >> (8 * i));
+    }
+}
+
+TEST_F(GeneratedArchives, FlagsZipEntriesThatShareTheirData) {
+    // David Fifield's overlapping zip bombs list the same compressed data under many names: each
+    // entry looks harmless, together they claim more compressed bytes than the archive has.
+    const auto plain = make("head -c 3000000 /dev/urandom > data.bin && zip -q -0 out.tar.gz data.bin");
+    std::ifstream in(plain, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::size_t end = std::string_view(bytes.data(), bytes.size()).rfind("PK\x05\x06");
+    ASSERT_NE(end, std::string_view::npos);
+    const std::uint32_t directory_size = little_endian32(bytes, end + 12);
+    const std::uint32_t directory_offset = little_endian32(bytes, end + 16);
+    const std::vector<char> record(bytes.begin() + directory_offset, bytes.begin() + directory_offset + directory_size);
+    std::vector<char> bomb(bytes.begin(), bytes.begin() + directory_offset);
+    constexpr std::uint32_t k_copies = 5;
+    for (std::uint32_t i = 0; i < k_copies; ++i) {
+        bomb.insert(bomb.end(), record.begin(), record.end());
+    }
+    const std::size_t new_end = bomb.size();
+    bomb.insert(bomb.end(), bytes.begin() + static_cast<std::ptrdiff_t>(end), bytes.end());
+    put_little_endian(bomb, new_end + 8, k_copies, 2);
+    put_little_endian(bomb, new_end + 10, k_copies, 2);
+    put_little_endian(bomb, new_end + 12, directory_size * k_copies, 4);
+    const auto path = m_dir / "bomb.zip";
+    std::ofstream(path, std::ios::binary).write(bomb.data(), static_cast<std::streamsize>(bomb.size()));
+    const auto listing = list_file(path);
+    EXPECT_EQ(listing.format, "zip");
+    EXPECT_EQ(listing.entries.size(), 1u); // libarchive lists shared data once; the directory holds five
+    EXPECT_TRUE(listing.has(Finding::compression_ratio_over_limit));
+    EXPECT_FALSE(list_file(plain).has(Finding::compression_ratio_over_limit));
 }
 
 TEST_F(GeneratedArchives, StopsAtTheDecompressionBudget) {
