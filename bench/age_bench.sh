@@ -11,10 +11,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 rounds=${ROUNDS:-15}
 
-scripts/setup.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)" --target supportdrop age_seal_throughput >/dev/null
-supportdrop=$root/build/src/supportdrop
+scripts/setup.sh deps/debian-packages.txt deps/debian-packages-bench.txt
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=ON >/dev/null
+cmake --build build-bench -j "$(nproc)" --target supportdrop age_seal_throughput >/dev/null
+supportdrop=$root/build-bench/src/supportdrop
 
 work=$(mktemp -d /dev/shm/supportdrop-bench-XXXXXX 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -29,9 +29,9 @@ echo "== 1. sealing 50 MiB in memory (16 KiB writes) vs openssl speed -evp chach
 # `openssl speed` prints thousands of bytes per second; the last column of its table is 16384 bytes.
 openssl_kbs=$(openssl speed -evp chacha20-poly1305 -bytes 16384 -seconds 3 2>/dev/null | tail -n 1 | awk '{print $NF}')
 openssl_mbs=$(awk -v k="${openssl_kbs%k}" 'BEGIN { printf "%.1f", k / 1000 }')
-read -r _ _ counted_mbs < <(build/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 count)
-read -r _ _ kept_mbs < <(build/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 keep)
-read -r _ _ aead_mbs < <(build/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 aead)
+read -r _ _ counted_mbs < <(build-bench/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 count)
+read -r _ _ kept_mbs < <(build-bench/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 keep)
+read -r _ _ aead_mbs < <(build-bench/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 aead)
 echo "openssl speed (one 16 KiB buffer):      $openssl_mbs MB/s"
 echo "bare AEAD, same 50 MiB, 64 KiB messages: $aead_mbs MB/s  ratio $(ratio "$aead_mbs" "$openssl_mbs") (the memory, not the code)"
 echo "supportdrop seal, ciphertext handed on:  $counted_mbs MB/s  ratio $(ratio "$counted_mbs" "$openssl_mbs") (goal >= 0.90)," \

@@ -9,9 +9,9 @@ cd "$root"
 rounds=${ROUNDS:-5}
 
 scripts/setup.sh deps/debian-packages.txt deps/debian-packages-bench.txt
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)" --target supportdrop inspect_latency >/dev/null
-supportdrop=$root/build/src/supportdrop
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=ON >/dev/null
+cmake --build build-bench -j "$(nproc)" --target supportdrop inspect_latency >/dev/null
+supportdrop=$root/build-bench/src/supportdrop
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -40,7 +40,7 @@ ls -l "$work/case.zip" "$work/case.tar.gz" | awk '{print $5, $9}'
 echo
 printf '%-28s %12s %12s %8s %12s %s\n' file verdict_ms bsdtar_ms ratio inspector_MiB goal
 for archive in case.zip case.tar.gz; do
-  read -r ms rss what < <(build/bench/inspect_latency "$supportdrop" "$work/$archive" "$rounds")
+  read -r ms rss what < <(build-bench/bench/inspect_latency "$supportdrop" "$work/$archive" "$rounds")
   bsdtar_ms=$(best_bsdtar_ms "$work/$archive")
   goal=$([[ $archive == *.zip ]] && echo "<= 50 ms" || echo "<= 250 ms")
   printf '%-28s %12s %12s %8s %12s %s (%s)\n' "$archive" "$ms" "$bsdtar_ms" "$(ratio "$ms" "$bsdtar_ms")" "$rss" "$goal" "$what"
@@ -51,7 +51,7 @@ echo "== inspector peak RSS on every archive sample (goal <= 64 MiB)"
 max=0
 for sample in tests/data/archives/*; do
   case $sample in *.md | *SHA256SUMS) continue ;; esac
-  line=$(build/bench/inspect_latency "$supportdrop" "$sample" 1)
+  line=$(build-bench/bench/inspect_latency "$supportdrop" "$sample" 1)
   rss=$(echo "$line" | awk '{print $2}')
   if awk -v a="$rss" -v b="$max" 'BEGIN { exit !(a > b) }'; then
     max=$rss

@@ -14,10 +14,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 rounds=${ROUNDS:-5}
 
-scripts/setup.sh
-scripts/setup.sh deps/debian-packages-bench.txt
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)" --target supportdrop >/dev/null
+scripts/setup.sh deps/debian-packages.txt deps/debian-packages-bench.txt
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=ON >/dev/null
+cmake --build build-bench -j "$(nproc)" --target supportdrop >/dev/null
 
 work=$(mktemp -d)
 pids=()
@@ -113,7 +112,7 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!)
 nginx_pid=$!
 
 # --- supportdrop ------------------------------------------------------------------------------
-recipient=$(build/src/supportdrop keygen -o "$work/staff.key")
+recipient=$(build-bench/src/supportdrop keygen -o "$work/staff.key")
 cat >"$work/supportdrop.toml" <<CONF
 [server]
 listen = "127.0.0.1:0"
@@ -129,7 +128,7 @@ max_uploads_per_client_per_hour = 100000
 max_connections_per_client = 64
 min_free_disk_bytes = 0
 CONF
-build/src/supportdrop serve --config "$work/supportdrop.toml" 2>"$work/supportdrop.log" & pids+=($!)
+build-bench/src/supportdrop serve --config "$work/supportdrop.toml" 2>"$work/supportdrop.log" & pids+=($!)
 supportdrop_pid=$!
 for _ in $(seq 100); do grep -q serve.started "$work/supportdrop.log" 2>/dev/null && break; sleep 0.1; done
 supportdrop_url=$(grep -o 'kind=site url=[^ ]*' "$work/supportdrop.log" | cut -d= -f3)

@@ -6,8 +6,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-scripts/setup.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+scripts/setup.sh deps/debian-packages.txt
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=OFF >/dev/null
 cmake --build build -j "$(nproc)" --target supportdrop >/dev/null
 
 cat <<'HINT'

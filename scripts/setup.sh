@@ -12,8 +12,6 @@ for pkg in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ $status == "install ok installed" ]] || missing+=("$pkg")
 done
-# Node.js for the browser tests: Debian's, unless the machine already has a node.
-command -v node >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]} == 0)); then
   exit 0
 fi

@@ -12,13 +12,14 @@ fuzz_seconds=${SUPPORTDROP_FUZZ_SECONDS:-15}
 step() { printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"; }
 
 step "setup"
-scripts/setup.sh
+scripts/setup.sh deps/debian-packages.txt deps/debian-packages-test.txt
+command -v node >/dev/null || scripts/setup.sh deps/debian-packages-node.txt
 
 step "format check (clang-format)"
 git ls-files -- '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
 
 step "static analysis (clang-tidy)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSUPPORTDROP_TESTS=ON -DSUPPORTDROP_BENCH=ON >/dev/null
 git ls-files -- 'src/*.cpp' | xargs -P "$jobs" -n 4 clang-tidy -p build --quiet --warnings-as-errors='*' 2>/dev/null
 
 step "unit tests under ASan + UBSan"
@@ -56,6 +57,6 @@ step "browser test dependencies (npm ci)"
 npm ci --no-audit --no-fund --loglevel=error
 
 step "all tests (release build)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSUPPORTDROP_TESTS=ON -DSUPPORTDROP_BENCH=ON >/dev/null
 cmake --build build -j "$jobs"
 ctest --test-dir build -j "$jobs" --output-on-failure
