@@ -46,7 +46,7 @@ struct Job {
 };
 
 inline constexpr std::size_t k_window_size = std::size_t{128} * 1024;
-inline constexpr std::size_t k_windows = 8;
+inline constexpr std::size_t k_windows = 6;
 inline constexpr std::size_t k_shared_windows_size = k_window_size * k_windows;
 
 struct ReadRequest {

@@ -61,6 +61,7 @@ public:
 
 private:
     static constexpr std::uint64_t k_read_ahead = 4; // windows in flight beyond the one in use
+    static_assert(k_windows >= k_read_ahead + 2, "a slot for the window in use and one to request into");
     static constexpr std::uint64_t k_none = UINT64_MAX;
 
     struct Window {

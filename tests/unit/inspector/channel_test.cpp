@@ -27,7 +27,7 @@ protected:
 TEST_F(ChannelTest, CarriesMessages) {
     Channel inspector(m_fds[0]);
     Channel receiver(m_fds[1], std::chrono::steady_clock::now() + std::chrono::seconds(5));
-    ASSERT_TRUE(inspector.send(MessageType::read, encode_read({123456789012, 4096, 7})));
+    ASSERT_TRUE(inspector.send(MessageType::read, encode_read({123456789012, 4096, k_windows - 1})));
     auto message = receiver.receive(64);
     ASSERT_TRUE(message);
     EXPECT_EQ(message->type, MessageType::read);
@@ -35,7 +35,7 @@ TEST_F(ChannelTest, CarriesMessages) {
     ASSERT_TRUE(request);
     EXPECT_EQ(request->offset, 123456789012u);
     EXPECT_EQ(request->length, 4096u);
-    EXPECT_EQ(request->window, 7u);
+    EXPECT_EQ(request->window, k_windows - 1);
 }
 
 TEST_F(ChannelTest, RefusesOversizedAndUnknownMessages) {
