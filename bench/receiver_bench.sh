@@ -187,7 +187,9 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
     echo "round $round: nginx ${ms[nginx]}  php ${ms[php]}  supportdrop ${ms[supportdrop]}"
     awk -v a="${ms[supportdrop]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_supportdrop"
     awk -v a="${ms[php]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_php"
-    rm -rf "$work/nginx/put"/* "$work/php/up"/*
+    # Every server starts each round on an equally empty disk: what was received is removed
+    # (supportdrop's sealed files too; its database rows stay and do not matter here).
+    rm -rf "$work/nginx/put"/* "$work/php/up"/* "$work/data/inbox"/*
   done
   echo "median time ratio to nginx: supportdrop $(median <"$work/ratios_supportdrop")  nginx+php-fpm $(median <"$work/ratios_php")"
   echo
