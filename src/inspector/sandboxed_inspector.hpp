@@ -28,11 +28,12 @@ public:
     SandboxedInspector& operator=(const SandboxedInspector&) = delete;
     ~SandboxedInspector() override;
 
-    // Hands the upload to a fresh worker process (forked for it, socket as descriptor 3, nothing
-    // else open), answers its read requests from `plaintext` and returns its report. A worker that
-    // dies, breaks the protocol or outlives the wall-clock budget is killed; every worker is used
-    // once and has ended before this returns. The fork server (`executable inspect-forkserver`)
-    // is started when first needed, started again when it died, and replaced after
+    // Hands the upload to a fresh worker process (forked for it: its socket as descriptor 3 and
+    // its shared windows mapped, nothing else open), answers its read requests from `plaintext`
+    // and returns its report. A worker that dies, breaks the protocol or outlives the wall-clock
+    // budget is killed; every worker is used once and has ended before this returns. Errors
+    // (inspector::Errc): spawn_failed, crashed, timed_out, protocol_error, bad_report, read_failed. The fork server
+    // (`executable inspect-forkserver`) is started when first needed, started again when it died, and replaced after
     // k_workers_per_fork_server workers, because the workers it forks share its address-space
     // layout: an attacker who probes it with crafted uploads has to start again. Thread-safe;
     // blocking: call it from a worker thread.
