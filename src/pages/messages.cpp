@@ -166,7 +166,7 @@ constexpr std::array k_messages = std::to_array<Message>({
      "Unpacked, the archive would be larger than {max_total_mb} MB."},
     {"reason.total_size_too_large.advice", "Bitte senden Sie nur die Dateien, die wir für den Fall brauchen.",
      "Please send only the files we need for the case."},
-    {"reason.compression_bomb.message", "Einträge sind ungewöhnlich stark komprimiert (Verdacht auf ein Zip-Bomb).",
+    {"reason.compression_bomb.message", "Einträge sind ungewöhnlich stark komprimiert (Verdacht auf eine Zip-Bombe).",
      "Entries are compressed unusually strongly (a suspected zip bomb)."},
     {"reason.compression_bomb.advice",
      "Bitte senden Sie die echten Dateien; sehr große, gleichförmige Dateien lassen Sie bitte weg.",
