@@ -1,6 +1,7 @@
 #include "inspector/channel.hpp"
 
 #include "inspector/errors.hpp"
+#include "util/little_endian.hpp"
 
 #include <array>
 #include <cerrno>
@@ -19,16 +20,8 @@ constexpr std::size_t k_frame_header = 5;
 // Little-endian fields in a fixed order.
 class Writer {
 public:
-    void u64(std::uint64_t value) {
-        for (int i = 0; i < 8; ++i) {
-            m_bytes.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
-        }
-    }
-    void u32(std::uint32_t value) {
-        for (int i = 0; i < 4; ++i) {
-            m_bytes.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
-        }
-    }
+    void u64(std::uint64_t value) { util::append_little_endian(m_bytes, value, 8); }
+    void u32(std::uint32_t value) { util::append_little_endian(m_bytes, value, 4); }
     std::vector<std::uint8_t> take() { return std::move(m_bytes); }
 
 private:
@@ -49,10 +42,7 @@ private:
             m_ok = false;
             return 0;
         }
-        std::uint64_t value = 0;
-        for (std::size_t i = 0; i < size; ++i) {
-            value |= static_cast<std::uint64_t>(m_bytes[m_position + i]) << (8 * i);
-        }
+        const std::uint64_t value = util::load_little_endian(m_bytes.subspan(m_position, size));
         m_position += size;
         return value;
     }

@@ -111,8 +111,7 @@ Rar5Encryption scan_rar5_encryption(util::RandomAccessSource& source, std::size_
     Rar5Encryption found;
     std::array<std::uint8_t, k_signature.size()> signature{};
     auto size = source.size();
-    auto read = source.read_at(0, signature);
-    if (!size || !read || *read != signature.size() || signature != k_signature) {
+    if (!size || !util::read_exactly_at(source, 0, signature) || signature != k_signature) {
         return found;
     }
     std::uint64_t offset = signature.size();
@@ -131,8 +130,7 @@ Rar5Encryption scan_rar5_encryption(util::RandomAccessSource& source, std::size_
         }
         const std::uint64_t header_start = offset + 4 + size_reader.position();
         header.resize(static_cast<std::size_t>(*header_size));
-        n = source.read_at(header_start, header);
-        if (!n || *n != header.size()) {
+        if (!util::read_exactly_at(source, header_start, header)) {
             break;
         }
         FieldReader reader(header);

@@ -1,5 +1,7 @@
 #include "inspector/zip_directory.hpp"
 
+#include "util/little_endian.hpp"
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -20,17 +22,9 @@ constexpr std::size_t k_file_header_size = 46;
 constexpr std::uint16_t k_zip64_extra_id = 0x0001;
 constexpr std::uint32_t k_in_zip64_field = 0xFFFFFFFF;
 
-std::uint64_t little_endian(std::span<const std::uint8_t> bytes, std::size_t offset, std::size_t size) {
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < size; ++i) {
-        value |= static_cast<std::uint64_t>(bytes[offset + i]) << (8 * i);
-    }
-    return value;
-}
-
-bool read_exact(util::RandomAccessSource& source, std::uint64_t offset, std::span<std::uint8_t> out) {
-    auto n = source.read_at(offset, out);
-    return n && *n == out.size();
+// The `size`-byte little-endian field at `offset` of a record.
+std::uint64_t field(std::span<const std::uint8_t> record, std::size_t offset, std::size_t size) {
+    return util::load_little_endian(record.subspan(offset, size));
 }
 
 struct Directory {
@@ -48,34 +42,33 @@ std::optional<Directory> find_directory(util::RandomAccessSource& source, std::u
     }
     std::vector<std::uint8_t> tail(tail_size);
     const std::uint64_t tail_offset = size - tail_size;
-    if (!read_exact(source, tail_offset, tail)) {
+    if (!util::read_exactly_at(source, tail_offset, tail)) {
         return std::nullopt;
     }
     for (std::size_t at = tail_size - k_end_size + 1; at-- > 0;) {
-        if (little_endian(tail, at, 4) != k_end_signature ||
-            at + k_end_size + little_endian(tail, at + 20, 2) > tail_size) {
+        if (field(tail, at, 4) != k_end_signature || at + k_end_size + field(tail, at + 20, 2) > tail_size) {
             continue;
         }
         const std::uint64_t end_offset = tail_offset + at;
-        const std::uint64_t directory_size = little_endian(tail, at + 12, 4);
-        if (little_endian(tail, at + 10, 2) != 0xFFFF && directory_size != k_in_zip64_field &&
-            little_endian(tail, at + 16, 4) != k_in_zip64_field) {
+        const std::uint64_t directory_size = field(tail, at + 12, 4);
+        if (field(tail, at + 10, 2) != 0xFFFF && directory_size != k_in_zip64_field &&
+            field(tail, at + 16, 4) != k_in_zip64_field) {
             return directory_size <= end_offset ? std::optional(Directory{end_offset - directory_size, directory_size})
                                                 : std::nullopt;
         }
         // ZIP64: the locator just before the end record says where the ZIP64 end record is.
         std::array<std::uint8_t, k_zip64_locator_size> locator{};
         std::array<std::uint8_t, k_zip64_end_size> zip64_end{};
-        if (end_offset < locator.size() || !read_exact(source, end_offset - locator.size(), locator) ||
-            little_endian(locator, 0, 4) != k_zip64_locator_signature) {
+        if (end_offset < locator.size() || !util::read_exactly_at(source, end_offset - locator.size(), locator) ||
+            field(locator, 0, 4) != k_zip64_locator_signature) {
             return std::nullopt;
         }
-        const std::uint64_t zip64_end_offset = little_endian(locator, 8, 8);
-        if (zip64_end_offset >= end_offset || !read_exact(source, zip64_end_offset, zip64_end) ||
-            little_endian(zip64_end, 0, 4) != k_zip64_end_signature) {
+        const std::uint64_t zip64_end_offset = field(locator, 8, 8);
+        if (zip64_end_offset >= end_offset || !util::read_exactly_at(source, zip64_end_offset, zip64_end) ||
+            field(zip64_end, 0, 4) != k_zip64_end_signature) {
             return std::nullopt;
         }
-        const std::uint64_t zip64_directory_size = little_endian(zip64_end, 40, 8);
+        const std::uint64_t zip64_directory_size = field(zip64_end, 40, 8);
         return zip64_directory_size <= zip64_end_offset
                    ? std::optional(Directory{zip64_end_offset - zip64_directory_size, zip64_directory_size})
                    : std::nullopt;
@@ -88,17 +81,17 @@ std::optional<Directory> find_directory(util::RandomAccessSource& source, std::u
 void apply_zip64_extra(std::span<const std::uint8_t> extra, ZipEntrySizes& sizes, bool uncompressed_there,
                        bool compressed_there) {
     for (std::size_t at = 0; at + 4 <= extra.size();) {
-        const auto id = little_endian(extra, at, 2);
-        const std::size_t length = little_endian(extra, at + 2, 2);
-        const std::span<const std::uint8_t> field = extra.subspan(at + 4, std::min(length, extra.size() - at - 4));
+        const auto id = field(extra, at, 2);
+        const std::size_t length = field(extra, at + 2, 2);
+        const std::span<const std::uint8_t> data = extra.subspan(at + 4, std::min(length, extra.size() - at - 4));
         if (id == k_zip64_extra_id) {
             std::size_t next = 0;
-            if (uncompressed_there && next + 8 <= field.size()) {
-                sizes.uncompressed = little_endian(field, next, 8);
+            if (uncompressed_there && next + 8 <= data.size()) {
+                sizes.uncompressed = field(data, next, 8);
                 next += 8;
             }
-            if (compressed_there && next + 8 <= field.size()) {
-                sizes.compressed = little_endian(field, next, 8);
+            if (compressed_there && next + 8 <= data.size()) {
+                sizes.compressed = field(data, next, 8);
             }
             return;
         }
@@ -122,18 +115,18 @@ std::vector<ZipEntrySizes> read_zip_entry_sizes(util::RandomAccessSource& source
     std::array<std::uint8_t, k_file_header_size> header{};
     std::vector<std::uint8_t> extra;
     for (std::uint64_t at = directory->offset; entries.size() < max_entries && at + header.size() <= directory_end;) {
-        if (!read_exact(source, at, header) || little_endian(header, 0, 4) != k_file_header_signature) {
+        if (!util::read_exactly_at(source, at, header) || field(header, 0, 4) != k_file_header_signature) {
             break;
         }
-        ZipEntrySizes sizes{little_endian(header, 20, 4), little_endian(header, 24, 4)};
-        const std::uint64_t name_length = little_endian(header, 28, 2);
-        const std::size_t extra_length = little_endian(header, 30, 2);
-        const std::uint64_t comment_length = little_endian(header, 32, 2);
+        ZipEntrySizes sizes{field(header, 20, 4), field(header, 24, 4)};
+        const std::uint64_t name_length = field(header, 28, 2);
+        const std::size_t extra_length = field(header, 30, 2);
+        const std::uint64_t comment_length = field(header, 32, 2);
         const bool compressed_there = sizes.compressed == k_in_zip64_field;
         const bool uncompressed_there = sizes.uncompressed == k_in_zip64_field;
         if (compressed_there || uncompressed_there) {
             extra.resize(extra_length);
-            if (!read_exact(source, at + header.size() + name_length, extra)) {
+            if (!util::read_exactly_at(source, at + header.size() + name_length, extra)) {
                 break;
             }
             apply_zip64_extra(extra, sizes, uncompressed_there, compressed_there);

@@ -56,6 +56,11 @@ Result<std::uint64_t> FdRandomAccessSource::size() {
     return static_cast<std::uint64_t>(st.st_size);
 }
 
+bool read_exactly_at(RandomAccessSource& source, std::uint64_t offset, std::span<std::uint8_t> out) {
+    auto n = source.read_at(offset, out);
+    return n && *n == out.size();
+}
+
 Result<std::size_t> FdRandomAccessSource::read_at(std::uint64_t offset, std::span<std::uint8_t> out) {
     std::size_t filled = 0;
     while (filled < out.size()) {

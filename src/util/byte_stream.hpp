@@ -39,6 +39,9 @@ public:
 // Reads until `out` is full or the source ends; returns how many bytes were read.
 Result<std::size_t> read_full(ByteSource& source, std::span<std::uint8_t> out);
 
+// Whether `out` could be filled from `offset` (false also when the source fails).
+bool read_exactly_at(RandomAccessSource& source, std::uint64_t offset, std::span<std::uint8_t> out);
+
 // Reads from a file descriptor it does not own, retrying on EINTR.
 class FdSource final : public ByteSource {
 public:

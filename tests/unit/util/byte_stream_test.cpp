@@ -1,6 +1,11 @@
 #include "util/byte_stream.hpp"
+#include "util/little_endian.hpp"
 
 #include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <unistd.h>
 
 namespace supportdrop::util {
 namespace {
@@ -44,6 +49,34 @@ TEST(ByteStream, FdSourceReportsSystemErrors) {
     auto n = source.read(out);
     ASSERT_FALSE(n);
     EXPECT_EQ(n.error().value(), EBADF);
+}
+
+TEST(ByteStream, ReadExactlyAtFailsShortOfTheEnd) {
+    FILE* file = std::tmpfile();
+    ASSERT_NE(file, nullptr);
+    ASSERT_GE(std::fputs("0123456789", file), 0);
+    ASSERT_EQ(std::fflush(file), 0);
+    FdRandomAccessSource source(::fileno(file));
+    std::array<std::uint8_t, 4> four{};
+    EXPECT_TRUE(read_exactly_at(source, 6, four));
+    EXPECT_EQ(four[3], '9');
+    EXPECT_FALSE(read_exactly_at(source, 7, four));
+    EXPECT_FALSE(read_exactly_at(source, 100, four));
+    FdRandomAccessSource closed(-1);
+    EXPECT_FALSE(read_exactly_at(closed, 0, four));
+    (void)std::fclose(file);
+}
+
+TEST(LittleEndian, RoundTripsAndReadsAtMostEightBytes) {
+    std::vector<std::uint8_t> bytes;
+    append_little_endian(bytes, 0x0102030405060708, 8);
+    append_little_endian(bytes, 0xABCD, 2);
+    ASSERT_EQ(bytes.size(), 10u);
+    EXPECT_EQ(bytes.front(), 0x08);
+    EXPECT_EQ(load_little_endian(std::span(bytes).first(8)), 0x0102030405060708u);
+    EXPECT_EQ(load_little_endian(std::span(bytes).subspan(8)), 0xABCDu);
+    EXPECT_EQ(load_little_endian(bytes), 0x0102030405060708u); // the first eight
+    EXPECT_EQ(load_little_endian({}), 0u);
 }
 
 } // namespace
