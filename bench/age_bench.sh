@@ -7,14 +7,8 @@
 #      process's own (anonymous) memory rather than shared library pages.
 # Prints figures and ratios from one run. Rounds are interleaved and the best of each is kept.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+source "$(dirname "$0")/prepare.sh" supportdrop age_seal_throughput
 rounds=${ROUNDS:-15}
-
-scripts/setup.sh deps/debian-packages.txt deps/debian-packages-bench.txt
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=ON >/dev/null
-cmake --build build-bench -j "$(nproc)" --target supportdrop age_seal_throughput >/dev/null
-supportdrop=$root/build-bench/src/supportdrop
 
 work=$(mktemp -d /dev/shm/supportdrop-bench-XXXXXX 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -23,7 +17,6 @@ head -c $((1024 * 1024)) /dev/urandom >"$work/p1"
 recipient=$("$supportdrop" keygen -o "$work/staff.key")
 
 now_ns() { date +%s%N; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "== 1. sealing 50 MiB in memory (16 KiB writes) vs openssl speed -evp chacha20-poly1305 at 16 KiB"
 # `openssl speed` prints thousands of bytes per second; the last column of its table is 16384 bytes.

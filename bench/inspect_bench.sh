@@ -4,18 +4,11 @@
 # same files, and the inspector process's peak memory on them and on every archive sample.
 # Prints figures and ratios from one run; best of ROUNDS.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+source "$(dirname "$0")/prepare.sh" supportdrop inspect_latency
 rounds=${ROUNDS:-5}
-
-scripts/setup.sh deps/debian-packages.txt deps/debian-packages-bench.txt
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=ON >/dev/null
-cmake --build build-bench -j "$(nproc)" --target supportdrop inspect_latency >/dev/null
-supportdrop=$root/build-bench/src/supportdrop
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 best_bsdtar_ms() {
   local best=999999999 start end
   for ((i = 0; i < rounds; i++)); do

@@ -10,13 +10,8 @@
 # times are divided by nginx's in that round, and the median ratio is printed, with server CPU
 # per MiB and supportdrop's peak RSS.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+source "$(dirname "$0")/prepare.sh" supportdrop
 rounds=${ROUNDS:-5}
-
-scripts/setup.sh deps/debian-packages.txt deps/debian-packages-bench.txt
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=ON >/dev/null
-cmake --build build-bench -j "$(nproc)" --target supportdrop >/dev/null
 
 work=$(mktemp -d)
 pids=()
@@ -112,7 +107,7 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!)
 nginx_pid=$!
 
 # --- supportdrop ------------------------------------------------------------------------------
-recipient=$(build-bench/src/supportdrop keygen -o "$work/staff.key")
+recipient=$("$supportdrop" keygen -o "$work/staff.key")
 cat >"$work/supportdrop.toml" <<CONF
 [server]
 listen = "127.0.0.1:0"
@@ -128,7 +123,7 @@ max_uploads_per_client_per_hour = 100000
 max_connections_per_client = 64
 min_free_disk_bytes = 0
 CONF
-build-bench/src/supportdrop serve --config "$work/supportdrop.toml" 2>"$work/supportdrop.log" & pids+=($!)
+"$supportdrop" serve --config "$work/supportdrop.toml" 2>"$work/supportdrop.log" & pids+=($!)
 supportdrop_pid=$!
 for _ in $(seq 100); do grep -q serve.started "$work/supportdrop.log" 2>/dev/null && break; sleep 0.1; done
 supportdrop_url=$(grep -o 'kind=site url=[^ ]*' "$work/supportdrop.log" | cut -d= -f3)
