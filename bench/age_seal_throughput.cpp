@@ -1,13 +1,18 @@
 // Seals a payload held in memory and prints the best throughput of several runs, as
 // "<bytes> <seconds> <MB/s>" (MB = 10^6 bytes, the unit of `openssl speed`).
-// Usage: age_seal_throughput [BYTES [ROUNDS [WRITE_SIZE [keep|count|aead]]]]
-// `aead` seals the same memory with the bare AEAD instead, one 64 KiB message per age chunk:
-// what the format costs at least on this machine, with the payload streaming from memory as
-// it must (`openssl speed` encrypts one 16 KiB buffer again and again, in the L1 cache).
+// Usage: age_seal_throughput [BYTES [ROUNDS [WRITE_SIZE [received|count|keep|aead]]]]
+//   received  the payload arrives as the upload pipeline and `supportdrop seal` get it: slice by
+//             slice through one 256 KiB receive buffer that the socket or read() refills;
+//   count     the payload streams from one buffer of BYTES in main memory;
+//   keep      as count, and the ciphertext is also copied out into memory;
+//   aead      as count, sealed with the bare AEAD instead, one 64 KiB message per age chunk: what
+//             the cipher reaches at least with the payload streaming from main memory
+//             (`openssl speed` encrypts one 16 KiB buffer again and again, in the L1 cache).
 
 #include "age/encryptor.hpp"
 #include "crypto/chacha20_poly1305.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -76,9 +81,13 @@ int main(int argc, char** argv) {
     using namespace supportdrop;
     const auto identity = age::X25519Identity::generate().value();
     std::vector<std::uint8_t> plaintext(size, 0x5a);
-    const bool keep = argc > 4 && std::string_view(argv[4]) == "keep";
+    const std::string_view mode = argc > 4 ? argv[4] : "count";
+    const bool keep = mode == "keep";
+    // The receive buffer's size: larger than a socket read or a pipe's default, far smaller than
+    // the caches, as in the pipeline.
+    const std::size_t receive_buffer_size = mode == "received" ? 256 * 1024 : size;
     MemorySink sink(size + size / 1000 + 4096, keep);
-    if (argc > 4 && std::string_view(argv[4]) == "aead") {
+    if (mode == "aead") {
         return seal_with_bare_aead(plaintext, rounds);
     }
 
@@ -87,8 +96,10 @@ int main(int argc, char** argv) {
         sink.reset();
         const auto start = std::chrono::steady_clock::now();
         auto encryptor = age::Encryptor::start(std::span(&identity.recipient(), 1), sink).value();
-        for (std::size_t offset = 0; offset < size; offset += k_write_size) {
-            if (!encryptor.write(std::span(plaintext).subspan(offset, std::min(k_write_size, size - offset)))) {
+        for (std::size_t offset = 0, slice_size = 0; offset < size; offset += slice_size) {
+            const std::size_t slice_start = offset % receive_buffer_size;
+            slice_size = std::min({k_write_size, size - offset, receive_buffer_size - slice_start});
+            if (!encryptor.write(std::span(plaintext).subspan(slice_start, slice_size))) {
                 std::fprintf(stderr, "seal failed\n");
                 return 1;
             }
