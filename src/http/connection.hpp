@@ -3,6 +3,7 @@
 // requests from the Site, and streams upload bodies through an UploadReceiver on the worker
 // pool. Templates over the stream type (plain TCP or TLS); instantiated in server.cpp.
 
+#include "http/body_source.hpp"
 #include "http/site.hpp"
 
 #include <boost/asio.hpp>
@@ -94,7 +95,7 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         }
     }
     const config::Limits& limits = site.limits();
-    parser.body_limit(limits.max_upload_bytes + k_multipart_overhead);
+    BodySource<Stream> body(stream, buffer, parser, limits.max_upload_bytes + k_multipart_overhead);
     UploadReceiver receiver(site.pipeline(), admitted.boundary);
     // Two buffers, so that the next bytes arrive while the worker pool seals the last ones.
     std::array<std::vector<std::uint8_t>, 2> chunks = {std::vector<std::uint8_t>(k_body_buffer_size),
@@ -107,9 +108,6 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
             [&receiver, data]() -> asio::awaitable<std::optional<Refusal>> { co_return receiver.feed(data); },
             asio::deferred);
     };
-    // Beast sizes each socket read by the free capacity of `buffer` (at least 512 bytes): after
-    // the header it is small, so without this the body would arrive in 512-byte reads.
-    buffer.reserve(k_body_buffer_size);
     const auto deadline = started + limits.upload_timeout;
     auto window_start = started;
     std::uint64_t window_bytes = 0;
@@ -126,16 +124,11 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         beast::error_code read_error;
         // A trickle ends the filling at the end of its rate window, to be measured there.
         const auto until = std::min(deadline, window_start + limits.min_upload_rate_window);
-        while (filled < chunk.size() && !parser.is_done() && std::chrono::steady_clock::now() < until) {
+        while (filled < chunk.size() && !body.done() && std::chrono::steady_clock::now() < until) {
             beast::get_lowest_layer(stream).expires_after(limits.min_upload_rate_window);
-            parser.get().body().data = chunk.data() + filled;
-            parser.get().body().size = chunk.size() - filled;
-            co_await bhttp::async_read_some(stream, buffer, parser,
-                                            asio::redirect_error(asio::use_awaitable, read_error));
-            filled = chunk.size() - parser.get().body().size;
-            if (read_error == bhttp::error::need_buffer) {
-                read_error = {};
-            }
+            std::size_t n = 0;
+            std::tie(read_error, n) = co_await body.read_some(std::span(chunk).subspan(filled));
+            filled += n;
             if (read_error) {
                 break;
             }
@@ -143,7 +136,7 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         co_return std::pair{read_error, filled};
     };
 
-    while (!parser.is_done() && !refusal) {
+    while (!body.done() && !refusal) {
         if (std::chrono::steady_clock::now() >= deadline) {
             refusal = Refusal{PublicError::timeout, {}, {}};
             break;
@@ -211,7 +204,7 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     // Nothing of a refused upload may outlive the answer: discard it before answering, not
     // after the drain.
     receiver.abandon();
-    co_await refuse_and_drain(stream, site, request, *refusal, parser.is_done());
+    co_await refuse_and_drain(stream, site, request, *refusal, body.done());
     co_return false;
 }
 

@@ -162,6 +162,27 @@ TEST_F(Refusals, ClientDisconnectMidUploadLeavesNothing) {
     EXPECT_NE(m_server->log().find("upload.aborted"), std::string::npos);
 }
 
+TEST_F(Refusals, BodyShorterThanItsContentLengthLeavesNothing) {
+    // The client declares 5 MB, sends a valid archive head and 100 kB, and closes.
+    write_file(m_dir / "head.tar", read_file(k_archives / "test_compat_gtar_1.tar"));
+    ASSERT_EQ(run_shell("head -c 100000 /dev/urandom >> head.tar", m_dir.path()).exit_code, 0);
+    const auto sent = run_shell(
+        "timeout 5 bash -c " +
+            shell_quote(
+                "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(m_server->port()) +
+                "; printf 'POST /upload HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Type: multipart/form-data; "
+                "boundary=b0undary\\r\\nContent-Length: 5000000\\r\\n\\r\\n--b0undary\\r\\nContent-Disposition: "
+                "form-data; name=\"file\"; filename=\"case.tar\"\\r\\n\\r\\n' >&3; cat head.tar >&3; "
+                "exec 3>&-"),
+        m_dir.path());
+    ASSERT_EQ(sent.exit_code, 0) << sent.err;
+    for (int i = 0; i < 50 && m_server->log().find("upload.aborted") == std::string::npos; ++i) {
+        run_shell("sleep 0.1");
+    }
+    EXPECT_NE(m_server->log().find("upload.aborted"), std::string::npos) << m_server->log();
+    EXPECT_EQ(stored_state(), m_before);
+}
+
 class SmallLimits : public Refusals {
 protected:
     std::string extra_config() const override {

@@ -41,6 +41,39 @@ INSTANTIATE_TEST_SUITE_P(Samples, AcceptedUpload,
                              return name;
                          });
 
+TEST_F(ReceiverTest, ChunkedBodyIsAcceptedLikeAFramedOne) {
+    const auto file = k_archives / "test_compat_gtar_1.tar";
+    const auto result = upload(file, "-H 'Transfer-Encoding: chunked' -H 'Accept: application/json'");
+    ASSERT_EQ(result.status, 201) << result.body << m_server->log();
+    EXPECT_NE(result.body.find(file_sha256(file)), std::string::npos) << result.body;
+    EXPECT_EQ(open_sealed_archive(), read_file(file));
+}
+
+TEST_F(ReceiverTest, ServesTheRequestSentRightBehindAnUploadOnTheSameConnection) {
+    // The body is read by its Content-Length straight from the socket: not one byte further, so
+    // the request that follows it in the same write is answered next.
+    const auto file = k_archives / "test_read_format_zip.zip";
+    const std::string make_requests =
+        "printf -- '--b0undary\\r\\nContent-Disposition: form-data; name=\"file\"; filename=\"case.zip\"\\r\\n\\r\\n' "
+        "> body && cat " +
+        shell_quote(file.string()) +
+        " >> body && printf -- '\\r\\n--b0undary--\\r\\n' >> body && "
+        "{ printf 'POST /upload HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nAccept: application/json\\r\\n"
+        "Content-Type: multipart/form-data; boundary=b0undary\\r\\nContent-Length: %d\\r\\n\\r\\n' "
+        "$(stat -c %s body) && cat body && "
+        "printf 'GET /privacy HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n'; } > requests";
+    ASSERT_EQ(run_shell(make_requests, m_dir.path()).exit_code, 0);
+    const auto exchange =
+        run_shell("timeout 10 bash -c " + shell_quote("exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(m_server->port()) +
+                                                      "; cat requests >&3; cat <&3"),
+                  m_dir.path());
+    const auto receipt = exchange.out.find("HTTP/1.1 201");
+    ASSERT_NE(receipt, std::string::npos) << exchange.out << m_server->log();
+    EXPECT_NE(exchange.out.find("\"sha256\":\"" + file_sha256(file) + "\""), std::string::npos);
+    EXPECT_NE(exchange.out.find("HTTP/1.1 200", receipt), std::string::npos) << exchange.out;
+    EXPECT_EQ(open_sealed_archive(), read_file(file));
+}
+
 TEST_F(ReceiverTest, BrowsersGetAnHtmlReceiptInTheirLanguage) {
     const auto german =
         upload(k_archives / "test_read_format_zip.zip", "-H 'Accept-Language: de-DE,de;q=0.9,en;q=0.5'");
