@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 
 #include <array>
+#include <memory>
 #include <spdlog/spdlog.h>
 
 namespace supportdrop::http {
@@ -34,7 +35,6 @@ asio::awaitable<std::invoke_result_t<Work>> run_on_workers(asio::thread_pool& wo
         workers, [&work]() -> asio::awaitable<Value> { co_return work(); }, asio::use_awaitable);
 }
 
-inline constexpr std::size_t k_body_buffer_size = std::size_t{128} * 1024;
 inline constexpr std::chrono::seconds k_write_timeout{30};
 
 // Writes `response`; false if that failed.
@@ -97,9 +97,14 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     const config::Limits& limits = site.limits();
     BodySource<Stream> body(stream, buffer, parser, limits.max_upload_bytes + k_multipart_overhead);
     UploadReceiver receiver(site.pipeline(), admitted.boundary);
-    // Two buffers, so that the next bytes arrive while the worker pool seals the last ones.
-    std::array<std::vector<std::uint8_t>, 2> chunks = {std::vector<std::uint8_t>(k_body_buffer_size),
-                                                       std::vector<std::uint8_t>(k_body_buffer_size)};
+    // Two buffers, so that the next bytes arrive while the worker pool seals the last ones. Not
+    // zeroed: their pages are touched only as bytes arrive.
+    const std::size_t chunk_size = body_buffer_size(admitted.uploads_in_flight);
+    std::array<std::unique_ptr<std::uint8_t[]>, 2> chunk_memory = {
+        std::make_unique_for_overwrite<std::uint8_t[]>(chunk_size),
+        std::make_unique_for_overwrite<std::uint8_t[]>(chunk_size)};
+    const std::array<std::span<std::uint8_t>, 2> chunks = {std::span(chunk_memory[0].get(), chunk_size),
+                                                           std::span(chunk_memory[1].get(), chunk_size)};
     std::size_t next = 0;                  // the buffer the next read fills
     std::span<const std::uint8_t> pending; // read, not yet fed
     const auto feed = [&](std::span<const std::uint8_t> data) {
@@ -119,7 +124,7 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     // a trickle below the minimum rate is refused with 408 at the end of its window, and so is
     // an upload still running at its deadline.
     const auto fill = [&]() -> asio::awaitable<std::pair<beast::error_code, std::size_t>> {
-        std::vector<std::uint8_t>& chunk = chunks[next];
+        const std::span<std::uint8_t> chunk = chunks[next];
         std::size_t filled = 0;
         beast::error_code read_error;
         // A trickle ends the filling at the end of its rate window, to be measured there.
@@ -127,7 +132,7 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         while (filled < chunk.size() && !body.done() && std::chrono::steady_clock::now() < until) {
             beast::get_lowest_layer(stream).expires_after(limits.min_upload_rate_window);
             std::size_t n = 0;
-            std::tie(read_error, n) = co_await body.read_some(std::span(chunk).subspan(filled));
+            std::tie(read_error, n) = co_await body.read_some(chunk.subspan(filled));
             filled += n;
             if (read_error) {
                 break;
@@ -172,7 +177,7 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
             spdlog::info("upload.aborted reason=\"{}\" bytes={}", error.message(), receiver.file_bytes());
             co_return false;
         }
-        pending = std::span<const std::uint8_t>(chunks[next]).first(n);
+        pending = chunks[next].first(n);
         next = 1 - next;
         window_bytes += n;
         if (std::chrono::steady_clock::now() - window_start >= limits.min_upload_rate_window) {

@@ -284,7 +284,7 @@ std::variant<UploadAdmission, Refusal> Site::admit_upload(const RequestInfo& req
         spdlog::warn("upload.refused reason=disk_full available={}", available ? *available : 0);
         return Refusal{PublicError::disk_full, {}, std::chrono::seconds(300)};
     }
-    return UploadAdmission{std::move(admission.ticket), std::move(*boundary)};
+    return UploadAdmission{std::move(admission.ticket), std::move(*boundary), m_limits->uploads_in_flight()};
 }
 
 Response Site::receipt_response(const RequestInfo& request, const pipeline::Receipt& receipt,

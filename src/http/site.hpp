@@ -61,6 +61,7 @@ RequestInfo describe_request(const bhttp::request_header<>& header, const Reques
 struct UploadAdmission {
     ClientLimits::Ticket ticket;
     std::string boundary;
+    unsigned uploads_in_flight = 1; // this one included
 };
 
 struct SiteSettings {

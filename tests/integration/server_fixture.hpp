@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 namespace supportdrop::test {
 
@@ -73,6 +75,19 @@ protected:
                                m_dir.path())
                          .out;
         return state;
+    }
+
+    // Waits until an upload in progress has its encrypted file: the receiver starts it once its
+    // first body buffer is full (up to 512 KiB, seconds at a limited rate).
+    bool wait_for_upload_in_progress(std::chrono::seconds timeout = std::chrono::seconds(10)) const {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        while (stored_state().incoming.empty()) {
+            if (std::chrono::steady_clock::now() >= until) {
+                return false;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return true;
     }
 
     // Opens the sealed archive of the only upload with the staff identity, as staff would.

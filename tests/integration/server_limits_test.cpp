@@ -139,8 +139,7 @@ TEST_F(ShortShutdown, SigtermAbortsUploadsThatDoNotFinishInTime) {
                         m_dir.path())
                   .exit_code,
               0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
-    EXPECT_FALSE(stored_state().incoming.empty());
+    ASSERT_TRUE(wait_for_upload_in_progress());
     const auto started = std::chrono::steady_clock::now();
     EXPECT_EQ(m_server->terminate(), 0);
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));

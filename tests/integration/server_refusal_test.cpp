@@ -153,8 +153,9 @@ TEST_F(Refusals, UnsupportedMethodsAndUnknownPaths) {
 TEST_F(Refusals, ClientDisconnectMidUploadLeavesNothing) {
     write_file(m_dir / "big.tar", read_file(k_archives / "test_compat_gtar_1.tar"));
     ASSERT_EQ(run_shell("head -c 3000000 /dev/urandom >> big.tar", m_dir.path()).exit_code, 0);
-    // curl gives up after 1 s, in the middle of the body.
-    run_shell("curl -sS --limit-rate 300k --max-time 1 -F file=@big.tar " + m_server->url() + "/upload", m_dir.path());
+    // curl gives up after 1.5 s, in the middle of the body, when the receiver has begun storing it.
+    run_shell("curl -sS --limit-rate 1000k --max-time 1.5 -F file=@big.tar " + m_server->url() + "/upload",
+              m_dir.path());
     for (int i = 0; i < 50 && stored_state() != m_before; ++i) {
         run_shell("sleep 0.1");
     }
@@ -163,9 +164,9 @@ TEST_F(Refusals, ClientDisconnectMidUploadLeavesNothing) {
 }
 
 TEST_F(Refusals, BodyShorterThanItsContentLengthLeavesNothing) {
-    // The client declares 5 MB, sends a valid archive head and 100 kB, and closes.
+    // The client declares 5 MB, sends a valid archive head and 1 MB, and closes.
     write_file(m_dir / "head.tar", read_file(k_archives / "test_compat_gtar_1.tar"));
-    ASSERT_EQ(run_shell("head -c 100000 /dev/urandom >> head.tar", m_dir.path()).exit_code, 0);
+    ASSERT_EQ(run_shell("head -c 1000000 /dev/urandom >> head.tar", m_dir.path()).exit_code, 0);
     const auto sent = run_shell(
         "timeout 5 bash -c " +
             shell_quote(

@@ -142,12 +142,12 @@ TEST_F(ReceiverTest, KillMidUploadLeavesNothingAfterRestart) {
     write_file(m_dir / "big.tar", read_file(k_archives / "test_compat_gtar_1.tar"));
     ASSERT_EQ(run_shell("head -c 3000000 /dev/urandom >> big.tar", m_dir.path()).exit_code, 0);
     const auto before = stored_state();
-    ASSERT_EQ(run_shell("(curl -sS --limit-rate 200k -F file=@big.tar " + m_server->url() +
-                            "/upload > /dev/null 2>&1 &) ; sleep 1.5",
-                        m_dir.path())
-                  .exit_code,
-              0);
-    EXPECT_FALSE(stored_state().incoming.empty()) << "the upload should be in progress";
+    ASSERT_EQ(
+        run_shell("(curl -sS --limit-rate 200k -F file=@big.tar " + m_server->url() + "/upload > /dev/null 2>&1 &)",
+                  m_dir.path())
+            .exit_code,
+        0);
+    ASSERT_TRUE(wait_for_upload_in_progress());
     m_server->kill();
     m_server->restart();
     EXPECT_EQ(stored_state(), before);
