@@ -175,9 +175,10 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
       before=$(cpu_ticks "$pid")
       ms[$server]=$(upload "$server" "$work/$body" "$count")
       after=$(cpu_ticks "$pid")
-      key="$server ${body#*.}"
-      ticks_total[$key]=$((${ticks_total[$key]:-0} + after - before))
-      mib_total[$key]=$((${mib_total[$key]:-0} + mib))
+      for key in "$server ${body#*.}" "$server $count ${body#*.}"; do
+        ticks_total[$key]=$((${ticks_total[$key]:-0} + after - before))
+        mib_total[$key]=$((${mib_total[$key]:-0} + mib))
+      done
     done
     echo "round $round: nginx ${ms[nginx]}  php ${ms[php]}  supportdrop ${ms[supportdrop]}"
     awk -v a="${ms[supportdrop]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_supportdrop"
@@ -190,12 +191,16 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
   echo
 done
 
-echo "== server CPU per MiB received (all rounds of both scenarios)"
+echo "== server CPU per MiB received: each scenario, then all rounds of both scenarios per format"
+cpu_per_mib() { # key label
+  awk -v t="${ticks_total[$1]}" -v hz="$hz" -v m="${mib_total[$1]}" -v l="$2" \
+    'BEGIN { printf "  %-26s %.2f ms/MiB\n", l, t * 1000 / hz / m }'
+}
 for format in zip tar.gz; do
   for server in nginx php supportdrop; do
-    key="$server $format"
-    awk -v t="${ticks_total[$key]}" -v hz="$hz" -v m="${mib_total[$key]}" -v s="$server" -v f="$format" \
-      'BEGIN { printf "%-12s %-7s %.2f ms/MiB\n", s, f, t * 1000 / hz / m }'
+    cpu_per_mib "$server 1 $format" "$server 1 x 50 MiB $format"
+    cpu_per_mib "$server 32 $format" "$server 32 x 5 MiB $format"
+    cpu_per_mib "$server $format" "$server $format, both"
   done
 done
 echo "(goal for supportdrop: at most 2.5 ms/MiB; tick resolution is 1/$hz s)"
