@@ -58,7 +58,7 @@ peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
 baseline=$(peak_kb "$supportdrop" --version)
 echo "supportdrop --version (libraries loaded, no work): $baseline KB"
 echo "openssl version (only loads the shared libcrypto and libssl): $(peak_kb openssl version) KB"
-echo "age -r, 50 MiB (Go, its own crypto, no shared libraries): $(peak_kb age -r "$recipient" "$work/p50") KB"
+echo "age -r, 50 MiB (Go, its own crypto; only libc shared): $(peak_kb age -r "$recipient" "$work/p50") KB"
 for size in 1 50; do
   "$supportdrop" seal -r "$recipient" -o "$work/p$size.age" "$work/p$size"
   seal_kb=$(peak_kb "$supportdrop" seal -r "$recipient" "$work/p$size")
