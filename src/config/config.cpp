@@ -208,6 +208,7 @@ Config load_config(const std::filesystem::path& path) {
             section.read("trusted_proxies", config.trusted_proxies);
             section.read("io_threads", config.io_threads);
             section.read("work_threads", config.work_threads);
+            section.read("inspection_threads", config.inspection_threads);
             section.reject_unknown();
         }
         if (const toml::table* tls = reader.table("tls")) {

@@ -76,6 +76,9 @@ struct Config {
     unsigned retention_days = 30;
     unsigned io_threads = 0;   // 0: one per core
     unsigned work_threads = 0; // hashing and sealing; 0: one per core
+    // Uploads inspected and committed at once, each holding a thread while its inspector process
+    // works; 0: as many as work_threads.
+    unsigned inspection_threads = 0;
     Limits limits;
     Inspection inspection;
     Privacy privacy;

@@ -23,7 +23,8 @@ namespace beast = boost::beast;
 
 struct ConnectionContext {
     Site* site = nullptr;
-    asio::thread_pool* workers = nullptr;
+    asio::thread_pool* workers = nullptr;     // hashing, sealing, pages: CPU work that never waits long
+    asio::thread_pool* inspections = nullptr; // finishing uploads: waits for the inspector process
     std::vector<std::string> trusted_proxies;
 };
 
@@ -195,7 +196,9 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         refusal = co_await run_on_workers(*context.workers, [&] { return receiver.feed(pending); });
     }
     if (!refusal) {
-        auto outcome = co_await run_on_workers(*context.workers, [&] { return receiver.finish(); });
+        // Not on the workers: an inspection may take seconds, and pages and the other uploads'
+        // bytes must not wait for it.
+        auto outcome = co_await run_on_workers(*context.inspections, [&] { return receiver.finish(); });
         if (const pipeline::Receipt* receipt = std::get_if<pipeline::Receipt>(&outcome)) {
             const std::chrono::duration<double> duration = std::chrono::steady_clock::now() - started;
             Response response = site.receipt_response(request, *receipt, duration);

@@ -82,13 +82,20 @@ public:
           m_io_threads(config.io_threads != 0 ? config.io_threads : std::max(1u, std::thread::hardware_concurrency())),
           m_io(static_cast<int>(m_io_threads)),
           m_workers(config.work_threads != 0 ? config.work_threads : std::max(1u, std::thread::hardware_concurrency())),
+          m_inspections(config.inspection_threads != 0 ? config.inspection_threads
+                        : config.work_threads != 0     ? config.work_threads
+                                                       : std::max(1u, std::thread::hardware_concurrency())),
           m_signals(m_io, SIGINT, SIGTERM, SIGHUP), m_shutdown_timer(m_io) {
         m_connection_context.site = &site;
         m_connection_context.workers = &m_workers;
+        m_connection_context.inspections = &m_inspections;
         m_connection_context.trusted_proxies = config.trusted_proxies;
     }
 
-    ~Impl() { m_workers.join(); }
+    ~Impl() {
+        m_inspections.join();
+        m_workers.join();
+    }
 
     void start() {
         if (m_config.tls) {
@@ -378,6 +385,7 @@ private:
     unsigned m_io_threads;
     asio::io_context m_io;
     asio::thread_pool m_workers;
+    asio::thread_pool m_inspections;
     asio::signal_set m_signals;
     asio::steady_timer m_shutdown_timer;
     std::chrono::steady_clock::time_point m_shutdown_deadline;

@@ -84,5 +84,53 @@ TEST_F(InspectedUploads, AnArchiveTheInspectorCannotFinishCouldNotBeProcessedAnd
               "0\n");
 }
 
+class StuckInspector : public ReceiverTest {
+protected:
+    std::string extra_config() const override { return "[inspection]\ntime_limit_seconds = 3\n"; }
+
+    HttpResult upload_sample() { return upload(k_archives / "test_read_format_zip.zip"); }
+
+    std::string fork_server_pid() {
+        auto found = run_shell("pgrep -x inspect-fork -P " + std::to_string(m_server->pid()));
+        return found.out.substr(0, found.out.find('\n'));
+    }
+};
+
+TEST_F(StuckInspector, PagesAndUploadsGoOnWhileInspectionsWait) {
+    // The first upload starts the fork server; then it stops answering, and as many uploads as
+    // the server has work threads (two) wait for their inspection until its time limit.
+    ASSERT_EQ(upload_sample().status, 201);
+    const std::string fork_server = fork_server_pid();
+    ASSERT_FALSE(fork_server.empty());
+    ASSERT_EQ(run_shell("kill -STOP " + fork_server).exit_code, 0);
+    ASSERT_EQ(run_shell("for i in 1 2; do curl -sS -o /dev/null -w '%{http_code}\\n' -F file=@" +
+                            shell_quote((k_archives / "test_read_format_zip.zip").string()) + " " + m_server->url() +
+                            "/upload >> codes.txt & done",
+                        m_dir.path())
+                  .exit_code,
+              0);
+    for (int i = 0;
+         i < 100 &&
+         request(m_server->admin_url() + "/metrics").body.find("supportdrop_uploads_in_flight 2") == std::string::npos;
+         ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200)); // both bodies are in by now
+
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(request(m_server->url() + "/").status, 200);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1))
+        << "the page waited for the inspections";
+
+    // Both waiting uploads get an answer; the stuck fork server is replaced.
+    std::string codes;
+    for (int i = 0; i < 150 && codes.size() < 8; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        codes = std::filesystem::exists(m_dir / "codes.txt") ? read_file_text(m_dir / "codes.txt") : "";
+    }
+    EXPECT_EQ(codes.size(), 8u) << codes << m_server->log();
+    EXPECT_EQ(upload_sample().status, 201) << m_server->log();
+}
+
 } // namespace
 } // namespace supportdrop::test

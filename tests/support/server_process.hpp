@@ -23,6 +23,7 @@ public:
     const std::string& url() const { return m_url; }             // "http://127.0.0.1:PORT"
     const std::string& admin_url() const { return m_admin_url; } // "http://127.0.0.1:PORT"
     std::uint16_t port() const;
+    pid_t pid() const { return m_pid; }
     std::filesystem::path data_dir() const { return m_directory / "data"; }
     std::string log() const;
 

@@ -105,6 +105,7 @@ TEST(ExampleConfig, ShowsExactlyTheDefaults) {
     EXPECT_EQ(loaded.trusted_proxies, defaults.trusted_proxies);
     EXPECT_EQ(loaded.io_threads, defaults.io_threads);
     EXPECT_EQ(loaded.work_threads, defaults.work_threads);
+    EXPECT_EQ(loaded.inspection_threads, defaults.inspection_threads);
     EXPECT_FALSE(loaded.tls);
     EXPECT_FALSE(loaded.redirect_listen);
     EXPECT_EQ(loaded.admin_listen, defaults.admin_listen);
