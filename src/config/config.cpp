@@ -1,8 +1,10 @@
 #include "config/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <toml++/toml.h>
 
 namespace supportdrop::config {
@@ -316,6 +318,15 @@ void validate(const Config& config) {
     }
 }
 
+ThreadCounts thread_counts(const Config& config, unsigned cores) {
+    const unsigned per_core = std::max(1u, cores);
+    ThreadCounts counts;
+    counts.io = config.io_threads != 0 ? config.io_threads : per_core;
+    counts.work = config.work_threads != 0 ? config.work_threads : per_core;
+    counts.inspection = config.inspection_threads != 0 ? config.inspection_threads : counts.work;
+    return counts;
+}
+
 std::string describe(const Config& config) {
     std::ostringstream out;
     out << "listen:            " << config.listen.to_string() << (config.tls ? " (HTTPS)" : " (HTTP, no TLS)") << '\n'
@@ -337,6 +348,9 @@ std::string describe(const Config& config) {
         << config.inspection.time_limit.count() << " s, " << (config.inspection.memory_limit_bytes >> 20)
         << " MiB address space; " << config.inspection.policy.size() << " policy override(s)\n"
         << "trusted proxies:   " << config.trusted_proxies.size() << '\n';
+    const ThreadCounts threads = thread_counts(config, std::thread::hardware_concurrency());
+    out << "threads:           " << threads.io << " I/O, " << threads.work << " work, " << threads.inspection
+        << " inspection\n";
     return out.str();
 }
 

@@ -103,4 +103,13 @@ void validate(const Config& config);
 // A readable summary of the effective configuration, for `check-config`.
 std::string describe(const Config& config);
 
+// The server's thread counts, with 0 resolved: one per CPU core (`cores`), and as many inspection
+// threads as work threads.
+struct ThreadCounts {
+    unsigned io = 1;
+    unsigned work = 1;
+    unsigned inspection = 1;
+};
+ThreadCounts thread_counts(const Config& config, unsigned cores);
+
 } // namespace supportdrop::config

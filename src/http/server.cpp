@@ -79,12 +79,8 @@ class Server::Impl {
 public:
     Impl(const config::Config& config, Site& site, Metrics& metrics, ClientLimits& limits, ReadinessCheck ready)
         : m_config(config), m_site(site), m_metrics(metrics), m_limits(limits), m_ready(std::move(ready)),
-          m_io_threads(config.io_threads != 0 ? config.io_threads : std::max(1u, std::thread::hardware_concurrency())),
-          m_io(static_cast<int>(m_io_threads)),
-          m_workers(config.work_threads != 0 ? config.work_threads : std::max(1u, std::thread::hardware_concurrency())),
-          m_inspections(config.inspection_threads != 0 ? config.inspection_threads
-                        : config.work_threads != 0     ? config.work_threads
-                                                       : std::max(1u, std::thread::hardware_concurrency())),
+          m_threads(config::thread_counts(config, std::thread::hardware_concurrency())),
+          m_io(static_cast<int>(m_threads.io)), m_workers(m_threads.work), m_inspections(m_threads.inspection),
           m_signals(m_io, SIGINT, SIGTERM, SIGHUP), m_shutdown_timer(m_io) {
         m_connection_context.site = &site;
         m_connection_context.workers = &m_workers;
@@ -117,7 +113,7 @@ public:
     void run() {
         wait_for_signal();
         std::vector<std::thread> threads;
-        for (unsigned i = 1; i < m_io_threads; ++i) {
+        for (unsigned i = 1; i < m_threads.io; ++i) {
             threads.emplace_back([this] { m_io.run(); });
         }
         m_io.run();
@@ -382,7 +378,7 @@ private:
     Metrics& m_metrics;
     ClientLimits& m_limits;
     ReadinessCheck m_ready;
-    unsigned m_io_threads;
+    config::ThreadCounts m_threads;
     asio::io_context m_io;
     asio::thread_pool m_workers;
     asio::thread_pool m_inspections;

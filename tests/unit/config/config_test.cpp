@@ -147,3 +147,27 @@ TEST(ExampleConfig, ShowsExactlyTheDefaults) {
 
 } // namespace
 } // namespace supportdrop::config
+
+namespace supportdrop::config {
+namespace {
+
+TEST(ThreadCounts, ZeroMeansOnePerCoreAndInspectionsFollowTheWorkThreads) {
+    Config config;
+    const ThreadCounts defaults = thread_counts(config, 8);
+    EXPECT_EQ(defaults.io, 8u);
+    EXPECT_EQ(defaults.work, 8u);
+    EXPECT_EQ(defaults.inspection, 8u);
+    config.work_threads = 3;
+    EXPECT_EQ(thread_counts(config, 8).inspection, 3u);
+    config.inspection_threads = 5;
+    config.io_threads = 2;
+    const ThreadCounts set = thread_counts(config, 8);
+    EXPECT_EQ(set.io, 2u);
+    EXPECT_EQ(set.work, 3u);
+    EXPECT_EQ(set.inspection, 5u);
+    const Config unset;
+    EXPECT_EQ(thread_counts(unset, 0).work, 1u); // a machine that does not say has one core
+}
+
+} // namespace
+} // namespace supportdrop::config
