@@ -310,6 +310,13 @@ void validate(const Config& config) {
         throw ConfigError("inspection.memory_limit_bytes must be at least 134217728 (128 MiB): the inspector "
                           "process maps about 55 MiB of program and libraries before it reads a byte");
     }
+    // Each inspection thread may run an inspector process of memory_limit_bytes; thousands of
+    // threads are a typo, not a machine.
+    constexpr unsigned k_max_threads = 256;
+    if (config.io_threads > k_max_threads || config.work_threads > k_max_threads ||
+        config.inspection_threads > k_max_threads) {
+        throw ConfigError("server: io_threads, work_threads and inspection_threads must be at most 256 (0: per core)");
+    }
     if (config.retention_days == 0) {
         throw ConfigError("storage.retention_days must be at least 1");
     }

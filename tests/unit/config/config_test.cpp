@@ -80,6 +80,7 @@ TEST_F(ConfigTest, NamesTheFileLineAndKeyOfAMistake) {
     expect_error("[server]\nlisten = \"h:99999\"\n", "invalid port");
     expect_error("[tls]\ncertificate_file = \"c\"\n", "certificate_file and private_key_file are both required");
     expect_error("[storage]\nretention_days = 0\n", "retention_days must be at least 1");
+    expect_error("[server]\ninspection_threads = 100000\n", "inspection_threads must be at most 256");
     expect_error("server = 1\n", "expected a [server] table");
     expect_error("[server\n", "supportdrop.toml:1");
     expect_error("[sealing]\nrecipients = \"age1\"\n", "expected a list of strings");
