@@ -28,12 +28,13 @@ struct ConnectionContext {
     std::vector<std::string> trusted_proxies;
 };
 
-// Runs `work` on the worker pool and resumes on the caller's executor with its result.
+// Runs `work` on `pool` (the workers or the inspection threads) and resumes on the caller's
+// executor with its result.
 template <class Work>
-asio::awaitable<std::invoke_result_t<Work>> run_on_workers(asio::thread_pool& workers, Work work) {
+asio::awaitable<std::invoke_result_t<Work>> run_on(asio::thread_pool& pool, Work work) {
     using Value = std::invoke_result_t<Work>;
     co_return co_await asio::co_spawn(
-        workers, [&work]() -> asio::awaitable<Value> { co_return work(); }, asio::use_awaitable);
+        pool, [&work]() -> asio::awaitable<Value> { co_return work(); }, asio::use_awaitable);
 }
 
 inline constexpr std::chrono::seconds k_write_timeout{30};
@@ -80,7 +81,7 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
                                     const RequestInfo& request) {
     Site& site = *context.site;
     const auto started = std::chrono::steady_clock::now();
-    auto admission = co_await run_on_workers(*context.workers, [&] { return site.admit_upload(request); });
+    auto admission = co_await run_on(*context.workers, [&] { return site.admit_upload(request); });
     if (const Refusal* refusal = std::get_if<Refusal>(&admission)) {
         co_await refuse_and_drain(stream, site, request, *refusal, !request.has_body);
         co_return false;
@@ -193,12 +194,12 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         }
     }
     if (!refusal && !pending.empty()) {
-        refusal = co_await run_on_workers(*context.workers, [&] { return receiver.feed(pending); });
+        refusal = co_await run_on(*context.workers, [&] { return receiver.feed(pending); });
     }
     if (!refusal) {
         // Not on the workers: an inspection may take seconds, and pages and the other uploads'
         // bytes must not wait for it.
-        auto outcome = co_await run_on_workers(*context.inspections, [&] { return receiver.finish(); });
+        auto outcome = co_await run_on(*context.inspections, [&] { return receiver.finish(); });
         if (const pipeline::Receipt* receipt = std::get_if<pipeline::Receipt>(&outcome)) {
             const std::chrono::duration<double> duration = std::chrono::steady_clock::now() - started;
             Response response = site.receipt_response(request, *receipt, duration);
@@ -264,7 +265,7 @@ asio::awaitable<void> serve_requests(Stream& stream, ConnectionContext& context,
             }
             continue;
         }
-        Response response = co_await run_on_workers(*context.workers, [&] { return site.respond(request); });
+        Response response = co_await run_on(*context.workers, [&] { return site.respond(request); });
         if (!co_await write_response(stream, response) || !response.keep_alive()) {
             co_return;
         }

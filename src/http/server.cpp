@@ -165,7 +165,7 @@ private:
     asio::awaitable<void> repeat(std::chrono::seconds period, std::function<void()> job) {
         asio::steady_timer timer(m_io);
         for (;;) {
-            co_await run_on_workers(m_workers, [&job] {
+            co_await run_on(m_workers, [&job] {
                 job();
                 return true;
             });
@@ -296,7 +296,7 @@ private:
         if (path == "/healthz") {
             response = plain_response(request.version(), bhttp::status::ok, "text/plain; charset=utf-8", "ok\n");
         } else if (path == "/readyz") {
-            auto ready = co_await run_on_workers(m_workers, [this] { return m_ready(); });
+            auto ready = co_await run_on(m_workers, [this] { return m_ready(); });
             response =
                 ready ? plain_response(request.version(), bhttp::status::ok, "text/plain; charset=utf-8", "ready\n")
                       : plain_response(request.version(), bhttp::status::service_unavailable,

@@ -211,6 +211,14 @@ std::optional<std::uint32_t> decode_data(std::span<const std::uint8_t> payload) 
     return filled;
 }
 
+util::UniqueFd SharedWindows::create_file() {
+    util::UniqueFd file(::memfd_create("supportdrop-inspector-windows", MFD_CLOEXEC));
+    if (file && ::ftruncate(file.get(), static_cast<off_t>(k_shared_windows_size)) != 0) {
+        file.reset();
+    }
+    return file;
+}
+
 util::Result<SharedWindows> SharedWindows::map(int memory_file, Access access) {
     void* memory = ::mmap(nullptr, k_shared_windows_size, access == Access::read ? PROT_READ : PROT_WRITE, MAP_SHARED,
                           memory_file, 0);

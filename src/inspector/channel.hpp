@@ -18,6 +18,7 @@
 
 #include "inspector/archive_lister.hpp"
 #include "util/errors.hpp"
+#include "util/unique_fd.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -61,6 +62,9 @@ class SharedWindows {
 public:
     enum class Access { read, write };
 
+    // A fresh memory file of k_shared_windows_size bytes for one worker: nothing of another
+    // upload is ever in it. Empty if the system refused.
+    static util::UniqueFd create_file();
     static util::Result<SharedWindows> map(int memory_file, Access access);
     SharedWindows(SharedWindows&& other) noexcept;
     SharedWindows& operator=(SharedWindows&&) = delete;

@@ -86,15 +86,6 @@ bool reap_workers_as_they_end() {
     ::_exit(run_inspector_worker(k_fork_server_control_fd, shared_windows));
 }
 
-// A fresh memory file for one worker's shared windows: nothing of another upload is ever in it.
-util::UniqueFd make_shared_windows() {
-    util::UniqueFd file(::memfd_create("supportdrop-inspector-windows", MFD_CLOEXEC));
-    if (file && ::ftruncate(file.get(), static_cast<off_t>(k_shared_windows_size)) != 0) {
-        file.reset();
-    }
-    return file;
-}
-
 // Forks one worker and hands the receiver its socket, shared windows and pidfd. False when the
 // control socket is gone.
 bool fork_worker(int control) {
@@ -104,7 +95,7 @@ bool fork_worker(int control) {
     }
     util::UniqueFd receiver_end(ends[0]);
     util::UniqueFd worker_end(ends[1]);
-    const util::UniqueFd shared_windows = make_shared_windows();
+    const util::UniqueFd shared_windows = SharedWindows::create_file();
     if (!shared_windows) {
         return send_reply(control, k_failed, {});
     }

@@ -19,15 +19,9 @@
 namespace supportdrop::inspector {
 namespace {
 
-const std::filesystem::path k_samples = SUPPORTDROP_TEST_DATA_DIR "/archives";
+using test::open_descriptors;
 
-std::size_t open_descriptors() {
-    std::size_t count = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-        ++count;
-    }
-    return count;
-}
+const std::filesystem::path k_samples = SUPPORTDROP_TEST_DATA_DIR "/archives";
 
 class SandboxedInspectorTest : public testing::Test {
 protected:

@@ -1,6 +1,7 @@
 #include "support/process.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -51,6 +52,14 @@ ProcessResult run_shell(const std::string& command, const std::string& directory
     ::unlink(out_path);
     ::unlink(err_path);
     return result;
+}
+
+std::size_t open_descriptors() {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        ++count;
+    }
+    return count;
 }
 
 } // namespace supportdrop::test

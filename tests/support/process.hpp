@@ -1,6 +1,7 @@
 #pragma once
 // Runs a shell command line for integration tests and captures what it printed.
 
+#include <cstddef>
 #include <string>
 
 namespace supportdrop::test {
@@ -16,5 +17,8 @@ ProcessResult run_shell(const std::string& command, const std::string& directory
 
 // Single-quotes `text` for the shell.
 std::string shell_quote(const std::string& text);
+
+// How many descriptors this process has open: compared before and after, it shows a leak.
+std::size_t open_descriptors();
 
 } // namespace supportdrop::test

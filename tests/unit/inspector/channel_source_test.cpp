@@ -78,12 +78,11 @@ protected:
         std::array<int, 2> fds{};
         ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds.data()), 0);
         m_inspector_fd = fds[0];
-        const int file = ::memfd_create("windows", MFD_CLOEXEC);
-        ASSERT_GE(file, 0);
-        ASSERT_EQ(::ftruncate(file, static_cast<off_t>(k_shared_windows_size)), 0);
-        auto writer = SharedWindows::map(file, SharedWindows::Access::write);
-        auto reader = SharedWindows::map(file, SharedWindows::Access::read);
-        ::close(file);
+        util::UniqueFd file = SharedWindows::create_file();
+        ASSERT_TRUE(file);
+        auto writer = SharedWindows::map(file.get(), SharedWindows::Access::write);
+        auto reader = SharedWindows::map(file.get(), SharedWindows::Access::read);
+        file.reset();
         ASSERT_TRUE(writer && reader);
         m_receiver = std::make_unique<FakeReceiver>(fds[1], std::move(*writer), m_upload);
         m_channel = std::make_unique<Channel>(m_inspector_fd);

@@ -80,12 +80,11 @@ TEST(ChannelEncoding, JobsAndReadsRoundTripAndRejectGarbage) {
 }
 
 TEST(SharedWindowsTest, WhatOneSideWritesTheOtherReads) {
-    const int file = ::memfd_create("test", MFD_CLOEXEC);
-    ASSERT_GE(file, 0);
-    ASSERT_EQ(::ftruncate(file, static_cast<off_t>(k_shared_windows_size)), 0);
-    auto writer = SharedWindows::map(file, SharedWindows::Access::write);
-    auto reader = SharedWindows::map(file, SharedWindows::Access::read);
-    ::close(file);
+    util::UniqueFd file = SharedWindows::create_file();
+    ASSERT_TRUE(file);
+    auto writer = SharedWindows::map(file.get(), SharedWindows::Access::write);
+    auto reader = SharedWindows::map(file.get(), SharedWindows::Access::read);
+    file.reset();
     ASSERT_TRUE(writer);
     ASSERT_TRUE(reader);
     writer->window(k_windows - 1).back() = 42;

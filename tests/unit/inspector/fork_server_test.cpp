@@ -1,5 +1,6 @@
 #include "inspector/errors.hpp"
 #include "inspector/fork_server.hpp"
+#include "support/process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,13 +14,7 @@
 namespace supportdrop::inspector {
 namespace {
 
-std::size_t open_descriptors() {
-    std::size_t count = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-        ++count;
-    }
-    return count;
-}
+using test::open_descriptors;
 
 // The receiver's side of the control socket, against a fork server played by the test, which
 // misbehaves in every way a dying or broken one could.
