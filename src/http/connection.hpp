@@ -98,10 +98,15 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     }
     const config::Limits& limits = site.limits();
     BodySource<Stream> body(stream, buffer, parser, limits.max_upload_bytes + k_multipart_overhead);
-    UploadReceiver receiver(site.pipeline(), admitted.boundary);
     // Two buffers, so that the next bytes arrive while the worker pool seals the last ones. Not
     // zeroed: their pages are touched only as bytes arrive.
     const std::size_t chunk_size = body_buffer_size(admitted.uploads_in_flight);
+    // While few uploads run, the pool has threads to spare: one hashes while another seals.
+    util::Offer helper;
+    if (chunk_size > k_body_buffer_size) {
+        helper = [workers = context.workers](std::function<void()> work) { asio::post(*workers, std::move(work)); };
+    }
+    UploadReceiver receiver(site.pipeline(), admitted.boundary, std::move(helper));
     std::array<std::unique_ptr<std::uint8_t[]>, 2> chunk_memory = {
         std::make_unique_for_overwrite<std::uint8_t[]>(chunk_size),
         std::make_unique_for_overwrite<std::uint8_t[]>(chunk_size)};

@@ -38,8 +38,8 @@ void log_refusal(const Refusal& refusal) {
     spdlog::info("upload.rejected reason={} status={}", error.code, error.status);
 }
 
-UploadReceiver::UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary)
-    : m_context(&context), m_parser(boundary, *this) {}
+UploadReceiver::UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary, util::Offer helper)
+    : m_context(&context), m_helper(std::move(helper)), m_parser(boundary, *this) {}
 
 Refusal UploadReceiver::refusal_for(const ErrorCode& error) const {
     if (error.category() == form_category()) {
@@ -76,7 +76,7 @@ Result<void> UploadReceiver::on_part_begin(const PartHeaders& headers) {
     if (++m_file_parts > 1) {
         return form_error(FormErrc::several_files);
     }
-    auto session = pipeline::UploadSession::start(*m_context);
+    auto session = pipeline::UploadSession::start(*m_context, m_helper);
     if (!session) {
         return session.error();
     }

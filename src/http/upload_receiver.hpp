@@ -37,7 +37,8 @@ void log_refusal(const Refusal& refusal);
 // succeeded leaves nothing behind. Not thread-safe.
 class UploadReceiver final : private MultipartHandler {
 public:
-    UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary);
+    // With a `helper`, the session hashes large pieces there (pipeline::UploadSession::start).
+    UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary, util::Offer helper = {});
 
     // Takes the next body bytes; a refusal ends the upload.
     std::optional<Refusal> feed(std::span<const std::uint8_t> body);
@@ -58,6 +59,7 @@ private:
     Refusal refusal_for(const ErrorCode& error) const;
 
     const pipeline::PipelineContext* m_context;
+    util::Offer m_helper;
     MultipartParser m_parser;
     std::unique_ptr<pipeline::UploadSession> m_session;
     std::string m_file_name;

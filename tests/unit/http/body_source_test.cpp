@@ -89,7 +89,7 @@ TEST(BodySource, AChunkedBodyLosesItsFramingAndKeepsItsLimit) {
 }
 
 TEST(BodyBufferSize, FewUploadsGetLargeBuffersManyShareASmallBudget) {
-    EXPECT_EQ(body_buffer_size(1), 512 * 1024);
+    EXPECT_EQ(body_buffer_size(1), 1024 * 1024);
     // Each upload keeps the buffers it got at admission, when `k` uploads were in flight.
     const auto held_by = [](unsigned uploads) {
         std::size_t bytes = 0;
@@ -98,8 +98,8 @@ TEST(BodyBufferSize, FewUploadsGetLargeBuffersManyShareASmallBudget) {
         }
         return bytes;
     };
-    EXPECT_EQ(held_by(32), std::size_t{10} * 1024 * 1024);
-    EXPECT_EQ(held_by(64), std::size_t{18} * 1024 * 1024);
+    EXPECT_EQ(held_by(32), std::size_t{12} * 1024 * 1024);
+    EXPECT_EQ(held_by(64), std::size_t{20} * 1024 * 1024);
     EXPECT_EQ(body_buffer_size(1000), k_body_buffer_size);
 }
 

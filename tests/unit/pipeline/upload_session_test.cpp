@@ -1,0 +1,89 @@
+#include "pipeline/upload_session.hpp"
+#include "support/in_process_inspector.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+namespace supportdrop::pipeline {
+namespace {
+
+class UploadSessionHashing : public testing::Test {
+protected:
+    void SetUp() override {
+        m_store = std::move(storage::open_filesystem_store(m_dir / "store").value());
+        m_metadata = std::move(db::open_sqlite_store(m_dir / "metadata.sqlite3").value());
+        m_context.recipients = {age::X25519Identity::generate().value().recipient()};
+        m_context.store = m_store.get();
+        m_context.metadata = m_metadata.get();
+        m_context.max_upload_bytes = 8 << 20;
+        m_context.inspector = &m_inspector;
+        m_context.policy.policies.fill(Policy::warn); // the verdict is not what these tests are about
+        // A case of 3 MiB that the tar command packs, and its digest by the sha256sum command.
+        const auto packed = test::run_shell("mkdir case && head -c 3145728 /dev/urandom >case/data.bin && "
+                                            "printf 'Export fails.\\nE-Mail: erika@example.com\\n' >case/Readme.txt && "
+                                            "tar -cf case.tar case && sha256sum case.tar | cut -c1-64",
+                                            m_dir.path().string());
+        ASSERT_EQ(packed.exit_code, 0) << packed.err;
+        m_expected_sha256 = packed.out.substr(0, 64);
+        m_archive = test::read_file(m_dir / "case.tar");
+    }
+
+    // Uploads the archive in pieces of `piece_size` bytes; returns the receipt's SHA-256.
+    std::string upload(std::size_t piece_size, util::Offer helper) {
+        auto session = UploadSession::start(m_context, std::move(helper)).value();
+        for (std::size_t at = 0; at < m_archive.size(); at += piece_size) {
+            const auto piece = std::span(m_archive).subspan(at, std::min(piece_size, m_archive.size() - at));
+            EXPECT_TRUE(session->append(piece));
+        }
+        auto receipt = session->finish("case.tar");
+        EXPECT_TRUE(receipt) << receipt.error().message();
+        return receipt ? receipt->sha256 : std::string();
+    }
+
+    test::TempDir m_dir;
+    std::unique_ptr<storage::SealedStore> m_store;
+    std::unique_ptr<db::MetadataStore> m_metadata;
+    test::InProcessInspector m_inspector;
+    PipelineContext m_context;
+    std::vector<std::uint8_t> m_archive;
+    std::string m_expected_sha256;
+};
+
+TEST_F(UploadSessionHashing, AHelperThreadHashesLargePiecesToTheSameDigest) {
+    std::vector<std::thread> helpers;
+    std::size_t offers = 0;
+    const util::Offer helper = [&](std::function<void()> work) {
+        ++offers;
+        helpers.emplace_back(std::move(work));
+    };
+    EXPECT_EQ(upload(std::size_t{1} << 20, helper), m_expected_sha256);
+    for (auto& thread : helpers) {
+        thread.join();
+    }
+    EXPECT_EQ(offers, 3u); // the three full MiB; the last 10 KiB (tar headers and end) are hashed in place
+}
+
+TEST_F(UploadSessionHashing, PiecesNoHelperGetsToAreHashedInPlace) {
+    std::vector<std::function<void()>> never_run;
+    const util::Offer busy_pool = [&](std::function<void()> work) { never_run.push_back(std::move(work)); };
+    EXPECT_EQ(upload(std::size_t{1} << 20, busy_pool), m_expected_sha256);
+    EXPECT_FALSE(never_run.empty());
+}
+
+TEST_F(UploadSessionHashing, SmallPiecesAreNotHandedOver) {
+    std::size_t offers = 0;
+    const util::Offer helper = [&](const std::function<void()>& work) {
+        ++offers;
+        work();
+    };
+    EXPECT_EQ(upload(std::size_t{16} << 10, helper), m_expected_sha256);
+    EXPECT_EQ(offers, 0u);
+    EXPECT_EQ(upload(std::size_t{16} << 10, {}), m_expected_sha256);
+}
+
+} // namespace
+} // namespace supportdrop::pipeline
