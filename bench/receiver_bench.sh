@@ -8,7 +8,10 @@
 # Windows and macOS make, the usual case: the inspection reads its directory) and a tar.gz (the
 # costly case: the inspection decompresses all of it). Rounds are interleaved; each round's
 # times are divided by nginx's in that round, and the median ratio is printed, with server CPU
-# per MiB and supportdrop's peak RSS.
+# per MiB and supportdrop's peak RSS. Each supportdrop round also prints its CPU floor: its own
+# CPU time plus its clients', divided by the cores. Client and server share this machine, so no
+# schedule finishes faster than that; the floor's ratio to nginx's time shows which part of a
+# time goal the CPU cost alone already takes.
 set -euo pipefail
 source "$(dirname "$0")/prepare.sh" supportdrop
 rounds=${ROUNDS:-5}
@@ -141,7 +144,8 @@ cpu_ticks() { # pid...
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# upload <server> <body> <count>: runs <count> concurrent uploads, prints wall milliseconds.
+# upload <server> <body> <count>: runs <count> concurrent uploads, prints wall milliseconds and
+# the CPU milliseconds the curl clients took.
 # Every client streams the body from its file with -T (the multipart ones as a POST): with
 # --data-binary @file, curl reads the whole file into memory before it sends a byte, which
 # added 30-40 ms of client time to each 50 MiB upload that nginx's PUT did not pay.
@@ -158,39 +162,53 @@ upload() {
     esac
   done
   wait_clients
-  echo $(($(now_ms) - start))
+  echo "$(($(now_ms) - start)) $(client_cpu_ms)"
+}
+# CPU of the children this (sub)shell reaped: the second line of `times`, "1m2.345s 0m0.500s".
+client_cpu_ms() {
+  times | awk 'NR == 2 { total = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
+    printf "%d", total * 1000 }'
 }
 wait_clients() { for job in $(jobs -p); do [[ " ${pids[*]} " == *" $job "* ]] || wait "$job"; done; }
 
 declare -A ticks_total mib_total # by "server format"
 hz=$(getconf CLK_TCK)
+cores=$(nproc)
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 body5.tar.gz 160"; do
   read -r count body mib <<<"$scenario"
   : >"$work/ratios_supportdrop"
   : >"$work/ratios_php"
+  : >"$work/floor_supportdrop"
   echo "== $count x $( [[ $body == body50* ]] && echo 50 || echo 5 ) MiB ${body#*.}, $rounds interleaved rounds (ms)"
   for ((round = 1; round <= rounds; round++)); do
-    declare -A ms
+    declare -A ms client_ms server_ms
     for server in nginx php supportdrop; do
       case $server in nginx) pid=$nginx_pid ;; php) pid=$php_pid ;; supportdrop) pid=$supportdrop_pid ;; esac
       before=$(cpu_ticks "$pid")
-      ms[$server]=$(upload "$server" "$work/$body" "$count")
+      read -r "ms[$server]" "client_ms[$server]" <<<"$(upload "$server" "$work/$body" "$count")"
       after=$(cpu_ticks "$pid")
+      server_ms[$server]=$(((after - before) * 1000 / hz))
       for key in "$server ${body#*.}" "$server $count ${body#*.}"; do
         ticks_total[$key]=$((${ticks_total[$key]:-0} + after - before))
         mib_total[$key]=$((${mib_total[$key]:-0} + mib))
       done
     done
-    echo "round $round: nginx ${ms[nginx]}  php ${ms[php]}  supportdrop ${ms[supportdrop]}"
+    # No schedule can finish supportdrop's and its clients' CPU work on $cores cores faster than
+    # this: the floor that the time goals meet at supportdrop's present CPU cost.
+    floor=$(((server_ms[supportdrop] + client_ms[supportdrop]) / cores))
+    echo "round $round: nginx ${ms[nginx]}  php ${ms[php]}  supportdrop ${ms[supportdrop]}" \
+      "(CPU: server ${server_ms[supportdrop]}, clients ${client_ms[supportdrop]}; floor on $cores cores $floor)"
     awk -v a="${ms[supportdrop]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_supportdrop"
     awk -v a="${ms[php]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_php"
+    awk -v a="$floor" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/floor_supportdrop"
     # Every server starts each round on an equally empty disk: what was received is removed
     # (supportdrop's sealed files too; its database rows stay and do not matter here).
     rm -rf "$work/nginx/put"/* "$work/php/up"/* "$work/data/inbox"/*
   done
-  echo "median time ratio to nginx: supportdrop $(median <"$work/ratios_supportdrop")  nginx+php-fpm $(median <"$work/ratios_php")"
+  echo "median time ratio to nginx: supportdrop $(median <"$work/ratios_supportdrop")  nginx+php-fpm $(median <"$work/ratios_php")" \
+    " (supportdrop's CPU floor: $(median <"$work/floor_supportdrop"))"
   echo
 done
 
