@@ -162,12 +162,12 @@ upload() {
     esac
   done
   wait_clients
-  echo "$(($(now_ms) - start)) $(client_cpu_ms)"
-}
-# CPU of the children this (sub)shell reaped: the second line of `times`, "1m2.345s 0m0.500s".
-client_cpu_ms() {
-  times | awk 'NR == 2 { total = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
-    printf "%d", total * 1000 }'
+  local wall=$(($(now_ms) - start))
+  # The CPU of the children this shell reaped: the second line of `times` ("1m2.345s 0m0.500s"),
+  # written by this shell itself (in a pipe or a $(...) a forked shell would report its own).
+  times >"$work/times.$server"
+  echo "$wall $(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] }
+    printf "%d", total * 1000 }' "$work/times.$server")"
 }
 wait_clients() { for job in $(jobs -p); do [[ " ${pids[*]} " == *" $job "* ]] || wait "$job"; done; }
 
