@@ -10,6 +10,8 @@
 namespace supportdrop::config {
 namespace {
 
+constexpr unsigned k_max_threads = 256; // of each kind
+
 [[noreturn]] void fail(const std::string& where, const std::string& problem) {
     throw ConfigError(where + ": " + problem);
 }
@@ -312,7 +314,6 @@ void validate(const Config& config) {
     }
     // Each inspection thread may run an inspector process of memory_limit_bytes; thousands of
     // threads are a typo, not a machine.
-    constexpr unsigned k_max_threads = 256;
     if (config.io_threads > k_max_threads || config.work_threads > k_max_threads ||
         config.inspection_threads > k_max_threads) {
         throw ConfigError("server: io_threads, work_threads and inspection_threads must be at most 256 (0: per core)");
@@ -330,7 +331,8 @@ ThreadCounts thread_counts(const Config& config, unsigned cores) {
     ThreadCounts counts;
     counts.io = config.io_threads != 0 ? config.io_threads : per_core;
     counts.work = config.work_threads != 0 ? config.work_threads : per_core;
-    counts.inspection = config.inspection_threads != 0 ? config.inspection_threads : counts.work;
+    counts.inspection =
+        config.inspection_threads != 0 ? config.inspection_threads : std::min(2 * counts.work, k_max_threads);
     return counts;
 }
 

@@ -77,7 +77,7 @@ struct Config {
     unsigned io_threads = 0;   // 0: one per core
     unsigned work_threads = 0; // hashing and sealing; 0: one per core
     // Uploads inspected and committed at once, each holding a thread while its inspector process
-    // works; 0: as many as work_threads.
+    // works and its files and row are made durable; 0: twice as many as work_threads.
     unsigned inspection_threads = 0;
     Limits limits;
     Inspection inspection;
@@ -103,8 +103,12 @@ void validate(const Config& config);
 // A readable summary of the effective configuration, for `check-config`.
 std::string describe(const Config& config);
 
-// The server's thread counts, with 0 resolved: one per CPU core (`cores`), and as many inspection
-// threads as work threads.
+// The server's thread counts, with 0 resolved: one per CPU core (`cores`), and twice as many
+// inspection threads as work threads. Finishing an upload mostly waits, for the inspector process
+// and for the disk (five fsyncs), and while one waits another can use the CPU: with 32 uploads of
+// 5 MiB at once on 2 cores, 4 inspection threads took 5% less time than 2, 8 took 7% less.
+// More than two per work thread would also mean more inspector processes at once, each allowed
+// its [inspection] memory.
 struct ThreadCounts {
     unsigned io = 1;
     unsigned work = 1;

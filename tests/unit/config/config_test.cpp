@@ -157,9 +157,9 @@ TEST(ThreadCounts, ZeroMeansOnePerCoreAndInspectionsFollowTheWorkThreads) {
     const ThreadCounts defaults = thread_counts(config, 8);
     EXPECT_EQ(defaults.io, 8u);
     EXPECT_EQ(defaults.work, 8u);
-    EXPECT_EQ(defaults.inspection, 8u);
+    EXPECT_EQ(defaults.inspection, 16u);
     config.work_threads = 3;
-    EXPECT_EQ(thread_counts(config, 8).inspection, 3u);
+    EXPECT_EQ(thread_counts(config, 8).inspection, 6u);
     config.inspection_threads = 5;
     config.io_threads = 2;
     const ThreadCounts set = thread_counts(config, 8);
