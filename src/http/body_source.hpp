@@ -10,6 +10,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -27,14 +29,12 @@ inline constexpr std::size_t k_body_buffer_size = std::size_t{128} * 1024;
 // The size of each of an upload's two body buffers. Every full buffer is handed from the I/O
 // thread to the worker pool and back, and each hand-off cost 0.13 ms of CPU, as much as hashing
 // and sealing 150 KiB (server CPU for a 50 MiB upload on 2 cores: 107 instead of 133 ms with
-// 256 instead of 128 KiB, 103 with 512 KiB, 89-92 with 1 MiB). So the first two uploads in
-// flight get large buffers, the next two medium ones and all further ones small ones: 32 uploads
-// hold at most 12 MiB of buffers, 64 at most 20 MiB.
+// 256 instead of 128 KiB, 103 with 512 KiB, 89-92 with 1 MiB). So an upload that starts alone
+// gets 1 MiB, the second at once half that, the third and fourth a quarter, and so on down to
+// 128 KiB: 32 uploads hold at most 11 MiB of buffers, 64 at most 19 MiB.
 constexpr std::size_t body_buffer_size(unsigned uploads_in_flight) {
-    if (uploads_in_flight <= 2) {
-        return 8 * k_body_buffer_size;
-    }
-    return uploads_in_flight <= 4 ? 2 * k_body_buffer_size : k_body_buffer_size;
+    const std::size_t share = 8 * k_body_buffer_size / std::bit_ceil(std::max(uploads_in_flight, 1u));
+    return std::max(share, k_body_buffer_size);
 }
 
 template <class Stream>

@@ -89,7 +89,12 @@ TEST(BodySource, AChunkedBodyLosesItsFramingAndKeepsItsLimit) {
 }
 
 TEST(BodyBufferSize, FewUploadsGetLargeBuffersManyShareASmallBudget) {
+    EXPECT_EQ(body_buffer_size(0), 1024 * 1024);
     EXPECT_EQ(body_buffer_size(1), 1024 * 1024);
+    EXPECT_EQ(body_buffer_size(2), 512 * 1024);
+    EXPECT_EQ(body_buffer_size(3), 256 * 1024);
+    EXPECT_EQ(body_buffer_size(4), 256 * 1024);
+    EXPECT_EQ(body_buffer_size(5), 128 * 1024);
     // Each upload keeps the buffers it got at admission, when `k` uploads were in flight.
     const auto held_by = [](unsigned uploads) {
         std::size_t bytes = 0;
@@ -98,8 +103,8 @@ TEST(BodyBufferSize, FewUploadsGetLargeBuffersManyShareASmallBudget) {
         }
         return bytes;
     };
-    EXPECT_EQ(held_by(32), std::size_t{12} * 1024 * 1024);
-    EXPECT_EQ(held_by(64), std::size_t{20} * 1024 * 1024);
+    EXPECT_EQ(held_by(32), std::size_t{11} * 1024 * 1024);
+    EXPECT_EQ(held_by(64), std::size_t{19} * 1024 * 1024);
     EXPECT_EQ(body_buffer_size(1000), k_body_buffer_size);
 }
 
