@@ -101,7 +101,8 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     // Two buffers, so that the next bytes arrive while the worker pool seals the last ones. Not
     // zeroed: their pages are touched only as bytes arrive.
     const std::size_t chunk_size = body_buffer_size(admitted.uploads_in_flight);
-    // While few uploads run, the pool has threads to spare: one hashes while another seals.
+    // While few uploads run (at most four get buffers above the smallest), the pool has threads
+    // to spare: one hashes a buffer while another seals it.
     util::Offer helper;
     if (chunk_size > k_body_buffer_size) {
         helper = [workers = context.workers](std::function<void()> work) { asio::post(*workers, std::move(work)); };

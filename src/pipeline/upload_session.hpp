@@ -58,8 +58,8 @@ class UploadSession {
 public:
     // Opens the in-progress file, sealed to the staff recipients from the first byte. With a
     // `helper` (another thread, see util::SideTask), each large piece is hashed there while this
-    // thread seals it: for a single large upload the two take about as long, so the upload
-    // takes half as long on their account. Worth it only while the pool has threads to spare.
+    // thread seals and writes it, which takes about as long: a piece costs the time of the longer
+    // of the two instead of both. Worth it only while the pool has threads to spare.
     static Result<std::unique_ptr<UploadSession>> start(const PipelineContext& context, util::Offer helper = {});
 
     UploadSession(const UploadSession&) = delete;
