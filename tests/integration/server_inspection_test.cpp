@@ -87,6 +87,8 @@ TEST_F(InspectedUploads, AnArchiveTheInspectorCannotFinishCouldNotBeProcessedAnd
 class StuckInspector : public ReceiverTest {
 protected:
     std::string extra_config() const override { return "[inspection]\ntime_limit_seconds = 3\n"; }
+    // As many inspection threads as work threads: the test occupies all of them.
+    std::string server_options() const override { return "inspection_threads = 2"; }
 
     HttpResult upload_sample() { return upload(k_archives / "test_read_format_zip.zip"); }
 
@@ -98,7 +100,7 @@ protected:
 
 TEST_F(StuckInspector, PagesAndUploadsGoOnWhileInspectionsWait) {
     // The first upload starts the fork server; then it stops answering, and as many uploads as
-    // the server has work threads (two) wait for their inspection until its time limit.
+    // the server has inspection threads (two) wait for their inspection until its time limit.
     ASSERT_EQ(upload_sample().status, 201);
     const std::string fork_server = fork_server_pid();
     ASSERT_FALSE(fork_server.empty());
