@@ -226,5 +226,6 @@ for format in zip tar.gz; do
 done
 echo "(goal for supportdrop: at most 2.5 ms/MiB; tick resolution is 1/$hz s)"
 echo
-echo "== supportdrop peak RSS (VmHWM over all runs): $(awk '/VmHWM/ {print $2, $3}' /proc/$supportdrop_pid/status) (goal: at most 32 MiB)"
+echo "== supportdrop peak RSS (VmHWM over all runs): $(awk '/VmHWM/ {printf "%.1f MiB (%d kB)", $2 / 1024, $2}' \
+  /proc/$supportdrop_pid/status) (goal: at most 32 MiB)"
 echo "accepted uploads: $(grep -c upload.accepted "$work/supportdrop.log"), rejected: $(grep -c upload.rejected "$work/supportdrop.log" || true)"
