@@ -98,21 +98,24 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     }
     const config::Limits& limits = site.limits();
     BodySource<Stream> body(stream, buffer, parser, limits.max_upload_bytes + k_multipart_overhead);
-    // Two buffers, so that the next bytes arrive while the worker pool seals the last ones. Not
-    // zeroed: their pages are touched only as bytes arrive.
-    const std::size_t chunk_size = body_buffer_size(admitted.uploads_in_flight);
-    // While few uploads run (at most four get buffers above the smallest), the pool has threads
-    // to spare: one hashes a buffer while another seals it.
+    // While few uploads run, two buffers, so that the next bytes arrive while the worker pool
+    // seals the last ones; then one (body_source.hpp). Not zeroed: their pages are touched only
+    // as bytes arrive.
+    const BodyBuffers sizing = body_buffers(admitted.uploads_in_flight);
+    const bool overlap = sizing.count == 2;
+    // While few uploads run, the pool also has threads to spare: one hashes a buffer while
+    // another seals it.
     util::Offer helper;
-    if (chunk_size > k_body_buffer_size) {
+    if (overlap) {
         helper = [workers = context.workers](std::function<void()> work) { asio::post(*workers, std::move(work)); };
     }
     UploadReceiver receiver(site.pipeline(), admitted.boundary, std::move(helper));
-    std::array<std::unique_ptr<std::uint8_t[]>, 2> chunk_memory = {
-        std::make_unique_for_overwrite<std::uint8_t[]>(chunk_size),
-        std::make_unique_for_overwrite<std::uint8_t[]>(chunk_size)};
-    const std::array<std::span<std::uint8_t>, 2> chunks = {std::span(chunk_memory[0].get(), chunk_size),
-                                                           std::span(chunk_memory[1].get(), chunk_size)};
+    std::array<std::unique_ptr<std::uint8_t[]>, 2> chunk_memory;
+    std::array<std::span<std::uint8_t>, 2> chunks;
+    for (std::size_t i = 0; i < sizing.count; ++i) {
+        chunk_memory[i] = std::make_unique_for_overwrite<std::uint8_t[]>(sizing.size);
+        chunks[i] = std::span(chunk_memory[i].get(), sizing.size);
+    }
     std::size_t next = 0;                  // the buffer the next read fills
     std::span<const std::uint8_t> pending; // read, not yet fed
     const auto feed = [&](std::span<const std::uint8_t> data) {
@@ -157,6 +160,13 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         std::size_t n = 0;
         if (pending.empty()) {
             std::tie(error, n) = co_await fill();
+        } else if (!overlap) {
+            refusal = co_await run_on(*context.workers, [&] { return receiver.feed(pending); });
+            pending = {};
+            if (refusal) {
+                break;
+            }
+            std::tie(error, n) = co_await fill();
         } else {
             auto [order, fill_exception, filled, feed_exception, fed] =
                 co_await asio::experimental::make_parallel_group(
@@ -186,7 +196,7 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
             co_return false;
         }
         pending = chunks[next].first(n);
-        next = 1 - next;
+        next = (next + 1) % sizing.count;
         window_bytes += n;
         if (std::chrono::steady_clock::now() - window_start >= limits.min_upload_rate_window) {
             const auto window_seconds = static_cast<std::uint64_t>(

@@ -41,6 +41,43 @@ INSTANTIATE_TEST_SUITE_P(Samples, AcceptedUpload,
                              return name;
                          });
 
+class ConcurrentUploads : public ReceiverTest {
+protected:
+    std::string extra_config() const override { return "[limits]\nmax_concurrent_uploads_per_client = 8\n"; }
+};
+
+TEST_F(ConcurrentUploads, LargeUploadsArriveIntactWhetherTheyRunAloneOrAmongMany) {
+    // Six uploads of 3 MiB at once, slowed so that all are in flight together: the first ones
+    // are read into two large buffers and hashed beside the sealing, the fifth and sixth into one
+    // buffer (body_source.hpp). Every receipt names the file's digest and every sealed archive
+    // opens to exactly its bytes.
+    ASSERT_EQ(run_shell("mkdir case && head -c 3145728 /dev/urandom >case/data.bin && "
+                        "printf 'Export fails.\\nE-Mail: erika@example.com\\n' >case/Readme.txt && "
+                        "tar -cf case.tar case",
+                        m_dir.path())
+                  .exit_code,
+              0);
+    const auto file = m_dir / "case.tar";
+    const auto uploads = run_shell("for i in 1 2 3 4 5 6; do curl -sS --limit-rate 3M -H 'Accept: application/json' "
+                                   "-o receipt$i.json -w '%{http_code}\\n' -F file=@case.tar " +
+                                       m_server->url() + "/upload & done; wait",
+                                   m_dir.path());
+    EXPECT_EQ(uploads.out, "201\n201\n201\n201\n201\n201\n") << uploads.err << m_server->log();
+    for (int i = 1; i <= 6; ++i) {
+        const std::string receipt = read_file_text(m_dir / ("receipt" + std::to_string(i) + ".json"));
+        EXPECT_NE(receipt.find("\"sha256\":\"" + file_sha256(file) + "\""), std::string::npos) << receipt;
+    }
+    std::size_t opened = 0;
+    for (const auto& name : stored_state().inbox) {
+        if (name.ends_with(".archive.age")) {
+            const auto open = run_shell("age -d -i staff.key data/inbox/" + name + " | cmp - case.tar", m_dir.path());
+            EXPECT_EQ(open.exit_code, 0) << name << ": " << open.out << open.err;
+            ++opened;
+        }
+    }
+    EXPECT_EQ(opened, 6u);
+}
+
 TEST_F(ReceiverTest, ChunkedBodyIsAcceptedLikeAFramedOne) {
     const auto file = k_archives / "test_compat_gtar_1.tar";
     const auto result = upload(file, "-H 'Transfer-Encoding: chunked' -H 'Accept: application/json'");
