@@ -101,6 +101,64 @@ TEST_F(TrustedProxy, CountsTheClientNamedByTheProxy) {
     EXPECT_EQ(upload(zip, "-H 'Forwarded: for=203.0.113.3'").status, 201);
 }
 
+class ConcurrencyLimits : public ReceiverTest {
+protected:
+    std::string extra_config() const override {
+        return "[limits]\nmax_concurrent_uploads_per_client = 1\nmax_concurrent_uploads = 2\n";
+    }
+    std::string server_options() const override { return "trusted_proxies = [\"127.0.0.1\"]\n"; }
+
+    // Starts a slow upload from `client` in the background; its status lands in `code_file`.
+    void start_slow_upload(const std::string& client, const std::string& code_file) {
+        ASSERT_EQ(
+            run_shell("(curl -sS -o /dev/null -w '%{http_code}' --limit-rate 600k -H 'X-Forwarded-For: " + client +
+                          "' -F file=@slow.tar " + m_server->url() + "/upload > " + code_file + " 2>&1 &)",
+                      m_dir.path())
+                .exit_code,
+            0);
+    }
+
+    bool wait_for_uploads_in_flight(int count) {
+        const std::string line = "supportdrop_uploads_in_flight " + std::to_string(count) + "\n";
+        for (int i = 0; i < 100; ++i) {
+            if (request(m_server->admin_url() + "/metrics").body.find(line) != std::string::npos) {
+                return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return false;
+    }
+};
+
+TEST_F(ConcurrencyLimits, ConcurrentUploadsPerClientAndInAllAreBounded) {
+    make_slow_archive(m_dir, "slow.tar", 1'500'000);
+    const auto zip = k_archives / "test_read_format_zip.zip";
+    start_slow_upload("203.0.113.1", "first.txt");
+    ASSERT_TRUE(wait_for_uploads_in_flight(1));
+
+    // The same client again, while its first upload runs: refused before any byte is stored.
+    const auto second = upload(zip, "-H 'X-Forwarded-For: 203.0.113.1' -H 'Accept-Language: de'");
+    EXPECT_EQ(second.status, 429) << second.body;
+    EXPECT_EQ(second.header("Retry-After"), "30");
+    EXPECT_NE(second.body.find("Es laufen gerade zu viele Uploads."), std::string::npos) << second.body;
+    expect_security_headers(second);
+
+    // Another client may upload, up to the limit for all clients together.
+    start_slow_upload("203.0.113.2", "other.txt");
+    ASSERT_TRUE(wait_for_uploads_in_flight(2));
+    const auto third = upload(zip, "-H 'X-Forwarded-For: 203.0.113.3' -H 'Accept: application/json'");
+    EXPECT_EQ(third.status, 429) << third.body;
+    EXPECT_NE(third.body.find("\"code\":\"too_many_uploads\""), std::string::npos) << third.body;
+
+    // Once the two are done, both clients are welcome again; the refused uploads left nothing.
+    EXPECT_EQ(wait_for_file(m_dir / "first.txt", std::chrono::seconds(15)), "201");
+    EXPECT_EQ(wait_for_file(m_dir / "other.txt", std::chrono::seconds(15)), "201");
+    EXPECT_EQ(upload(zip, "-H 'X-Forwarded-For: 203.0.113.1'").status, 201);
+    EXPECT_EQ(upload(zip, "-H 'X-Forwarded-For: 203.0.113.3'").status, 201);
+    EXPECT_EQ(stored_state().inbox.size(), 8u); // four uploads, each an archive and a manifest
+    EXPECT_TRUE(stored_state().incoming.empty());
+}
+
 class UntrustedProxy : public ReceiverTest {
 protected:
     std::string extra_config() const override { return "[limits]\nmax_uploads_per_client_per_hour = 1\n"; }
