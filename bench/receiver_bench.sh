@@ -109,15 +109,18 @@ php_pid=$!
 nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" & pids+=($!)
 nginx_pid=$!
 
-# --- supportdrop ------------------------------------------------------------------------------
+# --- supportdrop, and with BASELINE=path/to/supportdrop another build of it -------------------
+# (for example last commit's, built in a worktree), interleaved like the others, so that a
+# change is measured against its predecessor in the same rounds rather than across runs.
 recipient=$("$supportdrop" keygen -o "$work/staff.key")
-cat >"$work/supportdrop.toml" <<CONF
+start_supportdrop() { # binary name: sets started_pid and started_url
+  cat >"$work/$2.toml" <<CONF
 [server]
 listen = "127.0.0.1:0"
 [admin]
 listen = "127.0.0.1:0"
 [storage]
-data_dir = "data"
+data_dir = "$2-data"
 [sealing]
 recipients = ["$recipient"]
 [limits]
@@ -126,10 +129,19 @@ max_uploads_per_client_per_hour = 100000
 max_connections_per_client = 64
 min_free_disk_bytes = 0
 CONF
-"$supportdrop" serve --config "$work/supportdrop.toml" 2>"$work/supportdrop.log" & pids+=($!)
-supportdrop_pid=$!
-for _ in $(seq 100); do grep -q serve.started "$work/supportdrop.log" 2>/dev/null && break; sleep 0.1; done
-supportdrop_url=$(grep -o 'kind=site url=[^ ]*' "$work/supportdrop.log" | cut -d= -f3)
+  "$1" serve --config "$work/$2.toml" 2>"$work/$2.log" & pids+=($!)
+  started_pid=$!
+  for _ in $(seq 100); do grep -q serve.started "$work/$2.log" 2>/dev/null && break; sleep 0.1; done
+  started_url=$(grep -o 'kind=site url=[^ ]*' "$work/$2.log" | cut -d= -f3)
+}
+start_supportdrop "$supportdrop" supportdrop
+supportdrop_pid=$started_pid supportdrop_url=$started_url
+servers=(nginx php supportdrop)
+if [[ -n ${BASELINE:-} ]]; then
+  start_supportdrop "$BASELINE" baseline
+  baseline_pid=$started_pid baseline_url=$started_url
+  servers+=(baseline)
+fi
 sleep 0.5
 
 # CPU ticks (user + system) of a process, the children it reaped (the inspector processes) and
@@ -157,8 +169,11 @@ upload() {
       nginx) curl -sS -o /dev/null -f -T "$body" "http://127.0.0.1:$nginx_port/put/$RANDOM$i-$(date +%N)" & ;;
       php) curl -sS -o /dev/null -f -X POST -H 'Content-Type: multipart/form-data; boundary=BenchBoundary' \
         -T "$body" "http://127.0.0.1:$php_port/upload" & ;;
-      supportdrop) curl -sS -o /dev/null -f -X POST -H 'Content-Type: multipart/form-data; boundary=BenchBoundary' \
-        -T "$body" "$supportdrop_url/upload" & ;;
+      supportdrop | baseline)
+        url_var=${server}_url
+        curl -sS -o /dev/null -f -X POST -H 'Content-Type: multipart/form-data; boundary=BenchBoundary' \
+          -T "$body" "${!url_var}/upload" &
+        ;;
     esac
   done
   wait_clients
@@ -181,11 +196,13 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
   : >"$work/ratios_supportdrop"
   : >"$work/ratios_php"
   : >"$work/floor_supportdrop"
+  : >"$work/ratios_baseline"
   echo "== $count x $( [[ $body == body50* ]] && echo 50 || echo 5 ) MiB ${body#*.}, $rounds interleaved rounds (ms)"
   for ((round = 1; round <= rounds; round++)); do
     declare -A ms client_ms server_ms
-    for server in nginx php supportdrop; do
-      case $server in nginx) pid=$nginx_pid ;; php) pid=$php_pid ;; supportdrop) pid=$supportdrop_pid ;; esac
+    for server in "${servers[@]}"; do
+      pid_var=${server}_pid
+      pid=${!pid_var}
       before=$(cpu_ticks "$pid")
       read -r "ms[$server]" "client_ms[$server]" <<<"$(upload "$server" "$work/$body" "$count")"
       after=$(cpu_ticks "$pid")
@@ -199,16 +216,23 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
     # this: the floor that the time goals meet at supportdrop's present CPU cost.
     floor=$(((server_ms[supportdrop] + client_ms[supportdrop]) / cores))
     echo "round $round: nginx ${ms[nginx]}  php ${ms[php]}  supportdrop ${ms[supportdrop]}" \
-      "(CPU: server ${server_ms[supportdrop]}, clients ${client_ms[supportdrop]}; floor on $cores cores $floor)"
+      "(CPU: server ${server_ms[supportdrop]}, clients ${client_ms[supportdrop]}; floor on $cores cores $floor)" \
+      "${ms[baseline]:+ baseline ${ms[baseline]} (CPU: server ${server_ms[baseline]})}"
     awk -v a="${ms[supportdrop]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_supportdrop"
     awk -v a="${ms[php]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_php"
     awk -v a="$floor" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/floor_supportdrop"
+    if [[ -n ${ms[baseline]:-} ]]; then
+      awk -v a="${ms[supportdrop]}" -v b="${ms[baseline]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_baseline"
+    fi
     # Every server starts each round on an equally empty disk: what was received is removed
     # (supportdrop's sealed files too; its database rows stay and do not matter here).
-    rm -rf "$work/nginx/put"/* "$work/php/up"/* "$work/data/inbox"/*
+    rm -rf "$work/nginx/put"/* "$work/php/up"/* "$work"/*-data/inbox/*
   done
   echo "median time ratio to nginx: supportdrop $(median <"$work/ratios_supportdrop")  nginx+php-fpm $(median <"$work/ratios_php")" \
     " (supportdrop's CPU floor: $(median <"$work/floor_supportdrop"))"
+  if [[ -s $work/ratios_baseline ]]; then
+    echo "median time ratio of supportdrop to the baseline build: $(median <"$work/ratios_baseline")"
+  fi
   echo
 done
 
@@ -218,7 +242,7 @@ cpu_per_mib() { # key label
     'BEGIN { printf "  %-26s %.2f ms/MiB\n", l, t * 1000 / hz / m }'
 }
 for format in zip tar.gz; do
-  for server in nginx php supportdrop; do
+  for server in "${servers[@]}"; do
     cpu_per_mib "$server 1 $format" "$server 1 x 50 MiB $format"
     cpu_per_mib "$server 32 $format" "$server 32 x 5 MiB $format"
     cpu_per_mib "$server $format" "$server $format, both"
