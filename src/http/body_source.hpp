@@ -39,7 +39,7 @@ struct BodyBuffers {
 // 512 KiB, the third and fourth two of 256 KiB. From the fifth on the pool is busy with the
 // others anyway, and an upload's next bytes can wait in its socket while its one buffer of
 // 256 KiB is sealed: as much memory as two of 128 KiB, half the hand-offs (32 uploads of 5 MiB
-// at once: 4% less CPU). 32 uploads hold at most 11 MiB of buffers, 64 at most 19 MiB.
+// at once: 1-4% less CPU). 32 uploads hold at most 11 MiB of buffers, 64 at most 19 MiB.
 constexpr BodyBuffers body_buffers(unsigned uploads_in_flight) {
     constexpr unsigned k_double_buffered = 4;
     if (uploads_in_flight <= k_double_buffered) {
