@@ -132,7 +132,12 @@ CONF
   "$1" serve --config "$work/$2.toml" 2>"$work/$2.log" & pids+=($!)
   started_pid=$!
   for _ in $(seq 100); do grep -q serve.started "$work/$2.log" 2>/dev/null && break; sleep 0.1; done
-  started_url=$(grep -o 'kind=site url=[^ ]*' "$work/$2.log" | cut -d= -f3)
+  started_url=$(grep -o 'kind=site url=[^ ]*' "$work/$2.log" | cut -d= -f3 || true)
+  if [[ -z $started_url ]]; then
+    echo "$2 ($1) did not start:" >&2
+    tail -5 "$work/$2.log" >&2
+    exit 1
+  fi
 }
 start_supportdrop "$supportdrop" supportdrop
 supportdrop_pid=$started_pid supportdrop_url=$started_url
@@ -189,6 +194,8 @@ wait_clients() { for job in $(jobs -p); do [[ " ${pids[*]} " == *" $job "* ]] ||
 declare -A ticks_total mib_total # by "server format"
 hz=$(getconf CLK_TCK)
 cores=$(nproc)
+# append_ratio a b file: a / b, to be taken the median of.
+append_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a / b }' >>"$3"; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 body5.tar.gz 160"; do
@@ -218,11 +225,11 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
     echo "round $round: nginx ${ms[nginx]}  php ${ms[php]}  supportdrop ${ms[supportdrop]}" \
       "(CPU: server ${server_ms[supportdrop]}, clients ${client_ms[supportdrop]}; floor on $cores cores $floor)" \
       "${ms[baseline]:+ baseline ${ms[baseline]} (CPU: server ${server_ms[baseline]})}"
-    awk -v a="${ms[supportdrop]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_supportdrop"
-    awk -v a="${ms[php]}" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_php"
-    awk -v a="$floor" -v b="${ms[nginx]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/floor_supportdrop"
+    append_ratio "${ms[supportdrop]}" "${ms[nginx]}" "$work/ratios_supportdrop"
+    append_ratio "${ms[php]}" "${ms[nginx]}" "$work/ratios_php"
+    append_ratio "$floor" "${ms[nginx]}" "$work/floor_supportdrop"
     if [[ -n ${ms[baseline]:-} ]]; then
-      awk -v a="${ms[supportdrop]}" -v b="${ms[baseline]}" 'BEGIN { printf "%.3f\n", a / b }' >>"$work/ratios_baseline"
+      append_ratio "${ms[supportdrop]}" "${ms[baseline]}" "$work/ratios_baseline"
     fi
     # Every server starts each round on an equally empty disk: what was received is removed
     # (supportdrop's sealed files too; its database rows stay and do not matter here).
