@@ -1,6 +1,6 @@
 #include "pipeline/retention.hpp"
 #include "pipeline/upload_session.hpp"
-#include "support/in_process_inspector.hpp"
+#include "support/local_pipeline.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -12,20 +12,11 @@ namespace {
 class Retention : public testing::Test {
 protected:
     void SetUp() override {
-        m_store = std::move(storage::open_filesystem_store(m_dir.path()).value());
-        m_metadata = std::move(db::open_sqlite_store(m_dir / "metadata.sqlite3").value());
-        m_context.recipients = {age::X25519Identity::generate().value().recipient()};
-        m_context.store = m_store.get();
-        m_context.metadata = m_metadata.get();
-        m_context.max_upload_bytes = 1 << 20;
-        m_context.now = [this] { return m_now; };
-        m_context.inspector = &m_inspector;
-        // The sample has no Readme; retention does not care.
-        m_context.policy.policies.fill(Policy::warn);
+        m_pipeline.context.now = [this] { return m_now; };
     }
 
     void upload() {
-        auto session = UploadSession::start(m_context).value();
+        auto session = UploadSession::start(m_pipeline.context).value();
         const auto archive =
             test::read_file(std::filesystem::path(SUPPORTDROP_TEST_DATA_DIR "/archives") / "test_read_format_zip.zip");
         ASSERT_TRUE(session->append(archive));
@@ -37,10 +28,7 @@ protected:
     }
 
     test::TempDir m_dir;
-    std::unique_ptr<storage::SealedStore> m_store;
-    std::unique_ptr<db::MetadataStore> m_metadata;
-    test::InProcessInspector m_inspector;
-    PipelineContext m_context;
+    test::LocalPipeline m_pipeline{m_dir.path(), 1 << 20}; // the sample has no Readme: rules only warn
     // A fake clock: the test moves time instead of waiting.
     std::chrono::system_clock::time_point m_now = std::chrono::system_clock::from_time_t(1'800'000'000);
 };
@@ -49,25 +37,37 @@ TEST_F(Retention, DeletesUploadsOlderThanTheRetentionAndRecordsIt) {
     upload();
     m_now += std::chrono::days(10);
     upload();
-    EXPECT_EQ(m_store->list().value().size(), 4u);
+    EXPECT_EQ(m_pipeline.store->list().value().size(), 4u);
 
     // Day 29 after the first: nothing is due.
-    EXPECT_EQ(expire_uploads(*m_store, *m_metadata, m_now + std::chrono::days(19), std::chrono::days(30)).value(), 0u);
+    EXPECT_EQ(
+        expire_uploads(*m_pipeline.store, *m_pipeline.metadata, m_now + std::chrono::days(19), std::chrono::days(30))
+            .value(),
+        0u);
     // Day 31 after the first: the first upload goes, the second stays.
-    EXPECT_EQ(expire_uploads(*m_store, *m_metadata, m_now + std::chrono::days(21), std::chrono::days(30)).value(), 1u);
-    EXPECT_EQ(m_store->list().value().size(), 2u);
+    EXPECT_EQ(
+        expire_uploads(*m_pipeline.store, *m_pipeline.metadata, m_now + std::chrono::days(21), std::chrono::days(30))
+            .value(),
+        1u);
+    EXPECT_EQ(m_pipeline.store->list().value().size(), 2u);
     EXPECT_EQ(rows("SELECT state, count(*) FROM uploads GROUP BY state ORDER BY state"), "1|1\n3|1\n");
     EXPECT_EQ(rows("SELECT count(*) FROM audit WHERE transition = 'expired'"), "1\n");
     // Running again changes nothing.
-    EXPECT_EQ(expire_uploads(*m_store, *m_metadata, m_now + std::chrono::days(21), std::chrono::days(30)).value(), 0u);
+    EXPECT_EQ(
+        expire_uploads(*m_pipeline.store, *m_pipeline.metadata, m_now + std::chrono::days(21), std::chrono::days(30))
+            .value(),
+        0u);
 }
 
 TEST_F(Retention, AlreadyCollectedFilesAreNoError) {
     upload();
-    for (const auto& name : m_store->list().value()) {
-        ASSERT_TRUE(m_store->remove(name));
+    for (const auto& name : m_pipeline.store->list().value()) {
+        ASSERT_TRUE(m_pipeline.store->remove(name));
     }
-    EXPECT_EQ(expire_uploads(*m_store, *m_metadata, m_now + std::chrono::days(31), std::chrono::days(30)).value(), 1u);
+    EXPECT_EQ(
+        expire_uploads(*m_pipeline.store, *m_pipeline.metadata, m_now + std::chrono::days(31), std::chrono::days(30))
+            .value(),
+        1u);
 }
 
 } // namespace

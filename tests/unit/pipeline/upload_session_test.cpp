@@ -1,5 +1,5 @@
 #include "pipeline/upload_session.hpp"
-#include "support/in_process_inspector.hpp"
+#include "support/local_pipeline.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -14,14 +14,6 @@ namespace {
 class UploadSessionHashing : public testing::Test {
 protected:
     void SetUp() override {
-        m_store = std::move(storage::open_filesystem_store(m_dir / "store").value());
-        m_metadata = std::move(db::open_sqlite_store(m_dir / "metadata.sqlite3").value());
-        m_context.recipients = {age::X25519Identity::generate().value().recipient()};
-        m_context.store = m_store.get();
-        m_context.metadata = m_metadata.get();
-        m_context.max_upload_bytes = 8 << 20;
-        m_context.inspector = &m_inspector;
-        m_context.policy.policies.fill(Policy::warn); // the verdict is not what these tests are about
         // A case of 3 MiB that the tar command packs, and its digest by the sha256sum command.
         const auto packed = test::run_shell("mkdir case && head -c 3145728 /dev/urandom >case/data.bin && "
                                             "printf 'Export fails.\\nE-Mail: erika@example.com\\n' >case/Readme.txt && "
@@ -34,7 +26,7 @@ protected:
 
     // Uploads the archive in pieces of `piece_size` bytes; returns the receipt's SHA-256.
     std::string upload(std::size_t piece_size, util::Offer helper) {
-        auto session = UploadSession::start(m_context, std::move(helper)).value();
+        auto session = UploadSession::start(m_pipeline.context, std::move(helper)).value();
         for (std::size_t at = 0; at < m_archive.size(); at += piece_size) {
             const auto piece = std::span(m_archive).subspan(at, std::min(piece_size, m_archive.size() - at));
             EXPECT_TRUE(session->append(piece));
@@ -45,10 +37,7 @@ protected:
     }
 
     test::TempDir m_dir;
-    std::unique_ptr<storage::SealedStore> m_store;
-    std::unique_ptr<db::MetadataStore> m_metadata;
-    test::InProcessInspector m_inspector;
-    PipelineContext m_context;
+    test::LocalPipeline m_pipeline{m_dir.path(), 8 << 20};
     std::vector<std::uint8_t> m_archive;
     std::string m_expected_sha256;
 };
