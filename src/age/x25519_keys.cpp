@@ -93,15 +93,16 @@ Result<Stanza> X25519Recipient::wrap(const FileKey& file_key) const {
     if (!ephemeral) {
         return ephemeral.error();
     }
-    auto share = crypto::x25519_public_key(*ephemeral);
-    if (!share) {
-        return share.error();
+    auto pair = crypto::X25519KeyPair::load(*ephemeral);
+    if (!pair) {
+        return pair.error();
     }
-    auto shared = crypto::x25519_shared_secret(*ephemeral, m_public_key);
+    const crypto::X25519PublicKey& share = pair->public_key();
+    auto shared = pair->shared_secret(m_public_key);
     if (!shared) {
         return shared.error();
     }
-    auto wrap_key = derive_wrap_key(*shared, *share, m_public_key);
+    auto wrap_key = derive_wrap_key(*shared, share, m_public_key);
     if (!wrap_key) {
         return wrap_key.error();
     }
@@ -109,7 +110,7 @@ Result<Stanza> X25519Recipient::wrap(const FileKey& file_key) const {
     if (!aead) {
         return aead.error();
     }
-    Stanza stanza{std::string(k_stanza_type), {util::encode_base64_unpadded(*share)}, {}};
+    Stanza stanza{std::string(k_stanza_type), {util::encode_base64_unpadded(share)}, {}};
     stanza.body.resize(k_wrapped_key_size);
     if (auto sealed = aead->seal(k_zero_nonce, file_key.bytes(), stanza.body); !sealed) {
         return sealed.error();
@@ -118,11 +119,11 @@ Result<Stanza> X25519Recipient::wrap(const FileKey& file_key) const {
 }
 
 Result<X25519Identity> X25519Identity::from_private_key(crypto::X25519PrivateKey private_key) {
-    auto public_key = crypto::x25519_public_key(private_key);
-    if (!public_key) {
-        return public_key.error();
+    auto pair = crypto::X25519KeyPair::load(private_key);
+    if (!pair) {
+        return pair.error();
     }
-    return X25519Identity(std::move(private_key), X25519Recipient(*public_key));
+    return X25519Identity(std::move(private_key), std::move(*pair));
 }
 
 Result<X25519Identity> X25519Identity::generate() {
@@ -164,7 +165,7 @@ Result<std::optional<FileKey>> X25519Identity::unwrap(const Stanza& stanza) cons
     crypto::X25519PublicKey share{};
     std::ranges::copy(*share_bytes, share.begin());
 
-    auto shared = crypto::x25519_shared_secret(m_private_key, share);
+    auto shared = m_key_pair.shared_secret(share);
     if (!shared) {
         return shared.error() == crypto::Errc::low_order_point ? ErrorCode(Errc::low_order_share) : shared.error();
     }

@@ -51,11 +51,13 @@ public:
     Result<std::optional<FileKey>> unwrap(const Stanza& stanza) const;
 
 private:
-    X25519Identity(crypto::X25519PrivateKey private_key, X25519Recipient recipient)
-        : m_private_key(std::move(private_key)), m_recipient(recipient) {}
+    X25519Identity(crypto::X25519PrivateKey private_key, crypto::X25519KeyPair key_pair)
+        : m_private_key(std::move(private_key)), m_key_pair(std::move(key_pair)), m_recipient(m_key_pair.public_key()) {
+    }
     static Result<X25519Identity> from_private_key(crypto::X25519PrivateKey private_key);
 
-    crypto::X25519PrivateKey m_private_key;
+    crypto::X25519PrivateKey m_private_key; // for to_string()
+    crypto::X25519KeyPair m_key_pair;       // loaded once for unwrap()
     X25519Recipient m_recipient;
 };
 

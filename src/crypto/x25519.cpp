@@ -4,7 +4,9 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <memory>
+#include <utility>
 
 namespace supportdrop::crypto {
 namespace {
@@ -18,10 +20,6 @@ struct PkeyCtxDeleter {
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
 
-PkeyPtr load_private(const X25519PrivateKey& key) {
-    return PkeyPtr(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, key.bytes().data(), key.bytes().size()));
-}
-
 } // namespace
 
 Result<X25519PrivateKey> generate_x25519_private_key() {
@@ -32,24 +30,50 @@ Result<X25519PrivateKey> generate_x25519_private_key() {
     return key;
 }
 
-Result<X25519PublicKey> x25519_public_key(const X25519PrivateKey& private_key) {
-    const PkeyPtr key = load_private(private_key);
+Result<X25519KeyPair> X25519KeyPair::load(const X25519PrivateKey& private_key) {
+    // OpenSSL derives the public key here, as it loads the private one.
+    PkeyPtr key(
+        EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, private_key.bytes().data(), private_key.bytes().size()));
     X25519PublicKey public_key{};
     std::size_t length = public_key.size();
     if (!key || EVP_PKEY_get_raw_public_key(key.get(), public_key.data(), &length) != 1 ||
         length != public_key.size()) {
         return Errc::openssl_failure;
     }
-    return public_key;
+    return X25519KeyPair(key.release(), public_key);
 }
 
-Result<X25519SharedSecret> x25519_shared_secret(const X25519PrivateKey& private_key, const X25519PublicKey& peer) {
-    const PkeyPtr key = load_private(private_key);
+X25519KeyPair::X25519KeyPair(const X25519KeyPair& other) : m_key(other.m_key), m_public_key(other.m_public_key) {
+    if (m_key != nullptr) {
+        EVP_PKEY_up_ref(m_key);
+    }
+}
+
+X25519KeyPair& X25519KeyPair::operator=(const X25519KeyPair& other) {
+    X25519KeyPair copy(other);
+    *this = std::move(copy);
+    return *this;
+}
+
+X25519KeyPair::X25519KeyPair(X25519KeyPair&& other) noexcept
+    : m_key(std::exchange(other.m_key, nullptr)), m_public_key(other.m_public_key) {}
+
+X25519KeyPair& X25519KeyPair::operator=(X25519KeyPair&& other) noexcept {
+    std::swap(m_key, other.m_key);
+    m_public_key = other.m_public_key;
+    return *this;
+}
+
+X25519KeyPair::~X25519KeyPair() {
+    EVP_PKEY_free(m_key);
+}
+
+Result<X25519SharedSecret> X25519KeyPair::shared_secret(const X25519PublicKey& peer) const {
     const PkeyPtr peer_key(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer.data(), peer.size()));
-    if (!key || !peer_key) {
+    if (m_key == nullptr || !peer_key) {
         return Errc::openssl_failure;
     }
-    const PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+    const PkeyCtxPtr ctx(EVP_PKEY_CTX_new(m_key, nullptr));
     if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer_key.get()) != 1) {
         return Errc::openssl_failure;
     }

@@ -61,21 +61,36 @@ TEST(HkdfSha256, MatchesRfc5869TestCase1) {
 TEST(X25519, MatchesRfc7748Section6_1) {
     const auto alice = secret_from_hex<32>("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
     const auto bob = secret_from_hex<32>("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
-    EXPECT_EQ(to_hex(x25519_public_key(alice).value()),
-              "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
-    const auto bob_public = x25519_public_key(bob).value();
-    EXPECT_EQ(to_hex(bob_public), "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
-    EXPECT_EQ(to_hex(x25519_shared_secret(alice, bob_public).value().bytes()),
+    const auto alice_pair = X25519KeyPair::load(alice).value();
+    EXPECT_EQ(to_hex(alice_pair.public_key()), "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    const auto bob_pair = X25519KeyPair::load(bob).value();
+    EXPECT_EQ(to_hex(bob_pair.public_key()), "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    EXPECT_EQ(to_hex(alice_pair.shared_secret(bob_pair.public_key()).value().bytes()),
+              "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+    EXPECT_EQ(to_hex(bob_pair.shared_secret(alice_pair.public_key()).value().bytes()),
               "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
 }
 
+TEST(X25519, KeyPairCopiesAndMovesShareTheLoadedKey) {
+    const auto alice = X25519KeyPair::load(generate_x25519_private_key().value()).value();
+    const auto bob = X25519KeyPair::load(generate_x25519_private_key().value()).value();
+    const auto expected = to_hex(alice.shared_secret(bob.public_key()).value().bytes());
+    X25519KeyPair copy = alice;
+    X25519KeyPair moved = std::move(copy);
+    X25519KeyPair assigned = bob;
+    assigned = moved;
+    EXPECT_EQ(assigned.public_key(), alice.public_key());
+    EXPECT_EQ(to_hex(assigned.shared_secret(bob.public_key()).value().bytes()), expected);
+    EXPECT_EQ(to_hex(moved.shared_secret(bob.public_key()).value().bytes()), expected);
+}
+
 TEST(X25519, RejectsLowOrderPoints) {
-    const auto key = generate_x25519_private_key().value();
+    const auto key = X25519KeyPair::load(generate_x25519_private_key().value()).value();
     const X25519PublicKey zero{};
-    EXPECT_EQ(x25519_shared_secret(key, zero).error(), Errc::low_order_point);
+    EXPECT_EQ(key.shared_secret(zero).error(), Errc::low_order_point);
     // A point of order 8, one of the low-order points libsodium blocks.
     const auto order8 = public_from_hex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
-    EXPECT_EQ(x25519_shared_secret(key, order8).error(), Errc::low_order_point);
+    EXPECT_EQ(key.shared_secret(order8).error(), Errc::low_order_point);
 }
 
 TEST(ChaCha20Poly1305, SealsAndOpensInPlaceAndDetectsTampering) {
