@@ -1,17 +1,28 @@
 #include "age/random_access_reader.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace supportdrop::age {
 
 Result<RandomAccessReader> RandomAccessReader::open(util::RandomAccessSource& file, const FileKey& file_key) {
-    std::vector<std::uint8_t> bytes(k_max_header_size + k_payload_nonce_size);
-    auto n = file.read_at(0, bytes);
-    if (!n) {
-        return n.error();
+    // Headers are a few hundred bytes: a small read first, the largest allowed only if needed
+    // (64 KiB read and zeroed for every upload the receiver inspects showed in its profile).
+    constexpr std::array<std::size_t, 2> k_read_sizes = {4096, k_max_header_size + k_payload_nonce_size};
+    std::vector<std::uint8_t> bytes;
+    Result<Header> header = Errc::header_truncated;
+    for (const std::size_t read_size : k_read_sizes) {
+        bytes.resize(read_size);
+        auto n = file.read_at(0, bytes);
+        if (!n) {
+            return n.error();
+        }
+        bytes.resize(*n);
+        header = parse_header(bytes);
+        if (header || header.error() != Errc::header_truncated || *n < read_size) {
+            break;
+        }
     }
-    bytes.resize(*n);
-    auto header = parse_header(bytes);
     if (!header) {
         return header.error();
     }
@@ -32,8 +43,7 @@ Result<RandomAccessReader> RandomAccessReader::open(util::RandomAccessSource& fi
 
 RandomAccessReader::RandomAccessReader(util::RandomAccessSource& file, std::uint64_t payload_offset,
                                        PayloadCipher cipher)
-    : m_file(&file), m_payload_offset(payload_offset), m_cipher(std::move(cipher)), m_sealed(k_sealed_chunk_size),
-      m_plain(k_chunk_size) {}
+    : m_file(&file), m_payload_offset(payload_offset), m_cipher(std::move(cipher)), m_sealed(k_sealed_chunk_size) {}
 
 Result<std::uint64_t> RandomAccessReader::complete_chunks() {
     auto size = m_file->size();
@@ -44,6 +54,9 @@ Result<std::uint64_t> RandomAccessReader::complete_chunks() {
 }
 
 Result<std::span<const std::uint8_t>> RandomAccessReader::read_chunk(std::uint64_t index) {
+    if (m_plain.empty()) {
+        m_plain.resize(k_chunk_size); // only for callers that do not decrypt into place
+    }
     auto n = read_chunk_into(index, m_plain);
     if (!n) {
         return n.error();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <unistd.h>
+#include <vector>
 
 namespace supportdrop::age {
 namespace {
@@ -53,6 +54,33 @@ TEST_F(RandomAccessReaderTest, ReadsChunksOfAnUploadInProgress) {
             *chunk, std::span(plaintext).subspan(offset, std::min(k_chunk_size, plaintext.size() - offset))));
     }
     EXPECT_EQ(reader.complete_chunks().value(), 3u);
+}
+
+TEST_F(RandomAccessReaderTest, OpensAHeaderLargerThanItsFirstRead) {
+    // 60 recipients make a header of about 6 KiB, more than the reader's first 4 KiB read.
+    std::vector<X25519Recipient> recipients;
+    for (int i = 0; i < 60; ++i) {
+        recipients.push_back(X25519Identity::generate().value().recipient());
+    }
+    util::FdSink sink(m_fd);
+    auto encryptor = Encryptor::start(recipients, sink).value();
+    ASSERT_GT(encryptor.payload_offset(), 4096u);
+    const auto plaintext = test::pattern_bytes(k_chunk_size + 10);
+    ASSERT_TRUE(encryptor.write(plaintext));
+    ASSERT_TRUE(encryptor.finish());
+
+    auto reader = RandomAccessReader::open(m_file, encryptor.file_key()).value();
+    EXPECT_EQ(reader.payload_offset(), encryptor.payload_offset());
+    auto last = reader.read_chunk(1);
+    ASSERT_TRUE(last);
+    EXPECT_TRUE(std::ranges::equal(*last, std::span(plaintext).subspan(k_chunk_size)));
+}
+
+TEST_F(RandomAccessReaderTest, RejectsAFileThatEndsInsideItsHeader) {
+    util::FdSink sink(m_fd);
+    auto encryptor = Encryptor::start(std::span(&m_staff.recipient(), 1), sink).value();
+    ASSERT_TRUE(::ftruncate(m_fd, static_cast<off_t>(encryptor.payload_offset() / 2)) == 0);
+    EXPECT_EQ(RandomAccessReader::open(m_file, encryptor.file_key()).error(), Errc::header_truncated);
 }
 
 TEST_F(RandomAccessReaderTest, RejectsAWrongFileKeyAndDamagedChunks) {
