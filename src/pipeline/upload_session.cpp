@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <array>
+
 namespace supportdrop::pipeline {
 namespace {
 
@@ -151,7 +153,7 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name,
                                       const inspector::InspectionReport& inspection) {
     auto digest = m_hash.finish();
     auto token = mint_receipt_token();
-    if (!digest || !token || !m_archive->commit()) {
+    if (!digest || !token) {
         return Errc::storage_failed;
     }
     Receipt receipt;
@@ -185,7 +187,12 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name,
     if (receipt.reference.empty() || !receipt_hash) {
         return Errc::storage_failed;
     }
-    if (auto sealed = seal_manifest(receipt, client_file_name, inspection); !sealed) {
+    auto manifest = seal_manifest(receipt, client_file_name, inspection);
+    if (!manifest) {
+        return Errc::storage_failed;
+    }
+    const std::array<storage::PendingObject*, 2> objects = {m_archive.get(), manifest->get()};
+    if (auto committed = m_context->store->commit(objects); !committed) {
         return Errc::storage_failed;
     }
     db::UploadRecord record;
@@ -203,8 +210,9 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name,
     return receipt;
 }
 
-Result<void> UploadSession::seal_manifest(const Receipt& receipt, const std::string& client_file_name,
-                                          const inspector::InspectionReport& inspection) {
+Result<std::unique_ptr<storage::PendingObject>>
+UploadSession::seal_manifest(const Receipt& receipt, const std::string& client_file_name,
+                             const inspector::InspectionReport& inspection) {
     boost::json::array warnings;
     for (const Reason warning : receipt.warnings) {
         warnings.emplace_back(reason_code(warning));
@@ -236,12 +244,12 @@ Result<void> UploadSession::seal_manifest(const Receipt& receipt, const std::str
         return encryptor.error();
     }
     if (auto written = encryptor->write(as_bytes(text)); !written) {
-        return written;
+        return written.error();
     }
     if (auto finished = encryptor->finish(); !finished) {
-        return finished;
+        return finished.error();
     }
-    return (*object)->commit();
+    return std::move(*object);
 }
 
 } // namespace supportdrop::pipeline

@@ -95,8 +95,10 @@ private:
     Result<void> decide_content_type();
     Result<inspector::InspectionReport> inspect();
     Result<Receipt> commit(const std::string& client_file_name, const inspector::InspectionReport& inspection);
-    Result<void> seal_manifest(const Receipt& receipt, const std::string& client_file_name,
-                               const inspector::InspectionReport& inspection);
+    // The manifest, sealed and written but not yet committed.
+    Result<std::unique_ptr<storage::PendingObject>> seal_manifest(const Receipt& receipt,
+                                                                  const std::string& client_file_name,
+                                                                  const inspector::InspectionReport& inspection);
     ErrorCode close(ErrorCode error);
 
     const PipelineContext* m_context;

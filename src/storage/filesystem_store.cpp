@@ -16,8 +16,8 @@ class FilesystemPendingObject final : public PendingObject {
 public:
     explicit FilesystemPendingObject(util::AtomicFile file) : m_file(std::move(file)) {}
     Result<void> write(std::span<const std::uint8_t> data) override { return m_file.write(data); }
-    Result<void> commit() override { return m_file.commit(); }
     util::RandomAccessSource& written() override { return m_file.written(); }
+    util::AtomicFile& file() { return m_file; }
 
 private:
     util::AtomicFile m_file;
@@ -35,6 +35,18 @@ public:
             return file.error();
         }
         return std::unique_ptr<PendingObject>(std::make_unique<FilesystemPendingObject>(std::move(*file)));
+    }
+
+    Result<void> commit(std::span<PendingObject* const> objects) override {
+        // All are renamed into the inbox, then the inbox is synced once for all the renames.
+        for (PendingObject* object : objects) {
+            if (auto committed =
+                    static_cast<FilesystemPendingObject*>(object)->file().commit(util::DirectorySync::by_caller);
+                !committed) {
+                return committed;
+            }
+        }
+        return util::sync_directory(m_inbox);
     }
 
     Result<void> remove(const std::string& name) override {

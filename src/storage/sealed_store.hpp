@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,11 @@ namespace supportdrop::storage {
 using util::ErrorCode;
 using util::Result;
 
-// An object being written. It becomes visible, durable and complete only on commit();
-// destroying it uncommitted removes what was written. Not thread-safe.
+// An object being written. It becomes visible, durable and complete only when its store
+// commits it; destroying it uncommitted removes what was written. Not thread-safe.
 class PendingObject : public util::ByteSink {
 public:
-    virtual Result<void> commit() = 0;
-    // What has been written so far, readable until commit().
+    // What has been written so far, readable until it is committed.
     virtual util::RandomAccessSource& written() = 0;
 };
 
@@ -33,6 +33,12 @@ public:
     // Starts writing the object `name` (server-minted: [0-9a-z.]+). Fails with
     // util::Errc::file_exists when it exists, or a storage error.
     virtual Result<std::unique_ptr<PendingObject>> create(const std::string& name) = 0;
+
+    // Commits `objects`, all created by this store and not yet committed: when it returns, each
+    // is visible and durable under its name. Committing several at once costs less than one by
+    // one (the filesystem syncs their directory once). On failure, those already visible stay
+    // (remove() them); the rest are discarded.
+    virtual Result<void> commit(std::span<PendingObject* const> objects) = 0;
 
     // Removes a committed object; removing a missing one succeeds.
     virtual Result<void> remove(const std::string& name) = 0;

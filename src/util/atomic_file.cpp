@@ -14,7 +14,14 @@ std::filesystem::path directory_of(const std::filesystem::path& target) {
     return parent.empty() ? std::filesystem::path(".") : parent;
 }
 
-Result<void> fsync_directory(const std::filesystem::path& directory) {
+bool exists_no_follow(const std::filesystem::path& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+} // namespace
+
+Result<void> sync_directory(const std::filesystem::path& directory) {
     const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         return last_system_error();
@@ -27,13 +34,6 @@ Result<void> fsync_directory(const std::filesystem::path& directory) {
     }
     return {};
 }
-
-bool exists_no_follow(const std::filesystem::path& path) {
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0;
-}
-
-} // namespace
 
 Result<AtomicFile> AtomicFile::create(std::filesystem::path target, mode_t mode, Overwrite overwrite,
                                       const std::filesystem::path& staging_directory) {
@@ -105,7 +105,7 @@ Result<void> AtomicFile::write(std::span<const std::uint8_t> data) {
     return {};
 }
 
-Result<void> AtomicFile::commit() {
+Result<void> AtomicFile::commit(DirectorySync directory_sync) {
     if (m_fd < 0) {
         return Errc::already_committed;
     }
@@ -129,7 +129,10 @@ Result<void> AtomicFile::commit() {
         return error;
     }
     m_temporary.clear();
-    return fsync_directory(directory_of(m_target));
+    if (directory_sync == DirectorySync::by_caller) {
+        return {};
+    }
+    return sync_directory(directory_of(m_target));
 }
 
 } // namespace supportdrop::util

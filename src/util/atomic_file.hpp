@@ -12,8 +12,16 @@ namespace supportdrop::util {
 
 enum class Overwrite { no, yes };
 
+// Whether AtomicFile::commit() syncs the target's directory itself, or leaves that to a caller
+// that commits several files into one directory and then syncs it once (sync_directory).
+enum class DirectorySync { now, by_caller };
+
+// fsyncs a directory, making the renames into it durable. Fails with the system error.
+Result<void> sync_directory(const std::filesystem::path& directory);
+
 // Writes to a temporary file in the target's directory. commit() fsyncs the file, closes it
-// (checked), renames it to the target and fsyncs the directory; until then the target is
+// (checked), renames it to the target and fsyncs the directory (unless the caller will, see
+// DirectorySync); until then the target is
 // untouched, and destroying an uncommitted AtomicFile removes the temporary file. Large files
 // are written back to disk while they grow, so that commit() has little left to flush.
 // Not thread-safe.
@@ -32,7 +40,7 @@ public:
     ~AtomicFile() override;
 
     Result<void> write(std::span<const std::uint8_t> data) override;
-    Result<void> commit();
+    Result<void> commit(DirectorySync directory_sync = DirectorySync::now);
 
     // What has been written so far, readable until commit() or destruction.
     RandomAccessSource& written() { return m_written_source; }

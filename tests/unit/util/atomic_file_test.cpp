@@ -28,6 +28,17 @@ TEST(AtomicFile, BecomesVisibleOnlyOnCommit) {
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"out"});
 }
 
+TEST(AtomicFile, CommitCanLeaveTheDirectorySyncToTheCaller) {
+    TempDir dir;
+    auto file = AtomicFile::create(dir / "out", 0640, Overwrite::no);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE(file->write(bytes("hello")));
+    ASSERT_TRUE(file->commit(DirectorySync::by_caller));
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"out"});
+    EXPECT_TRUE(sync_directory(dir.path()));
+    EXPECT_EQ(sync_directory(dir / "missing").error(), std::errc::no_such_file_or_directory);
+}
+
 TEST(AtomicFile, UncommittedFileLeavesNothing) {
     TempDir dir;
     {
