@@ -7,7 +7,7 @@ namespace supportdrop::age {
 
 Result<RandomAccessReader> RandomAccessReader::open(util::RandomAccessSource& file, const FileKey& file_key) {
     // Headers are a few hundred bytes: a small read first, the largest allowed only if needed
-    // (64 KiB read and zeroed for every upload the receiver inspects showed in its profile).
+    // (reading and zeroing 64 KiB for every upload it inspects showed in the receiver's profile).
     constexpr std::array<std::size_t, 2> k_read_sizes = {4096, k_max_header_size + k_payload_nonce_size};
     std::vector<std::uint8_t> bytes;
     Result<Header> header = Errc::header_truncated;

@@ -21,10 +21,9 @@ Result<void> sync_directory(const std::filesystem::path& directory);
 
 // Writes to a temporary file in the target's directory. commit() fsyncs the file, closes it
 // (checked), renames it to the target and fsyncs the directory (unless the caller will, see
-// DirectorySync); until then the target is
-// untouched, and destroying an uncommitted AtomicFile removes the temporary file. Large files
-// are written back to disk while they grow, so that commit() has little left to flush.
-// Not thread-safe.
+// DirectorySync); until then the target is untouched, and destroying an uncommitted AtomicFile
+// removes the temporary file. Large files are written back to disk while they grow, so that
+// commit() has little left to flush. Not thread-safe.
 class AtomicFile final : public ByteSink {
 public:
     // Creates the temporary file with `mode`, in `staging_directory` (which must be on the same
