@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sys/stat.h>
 
 namespace supportdrop::util {
@@ -37,6 +38,20 @@ TEST(AtomicFile, CommitCanLeaveTheDirectorySyncToTheCaller) {
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"out"});
     EXPECT_TRUE(sync_directory(dir.path()));
     EXPECT_EQ(sync_directory(dir / "missing").error(), std::errc::no_such_file_or_directory);
+}
+
+TEST(AtomicFile, AFileWrittenBackWhileItGrowsReadsBackWhole) {
+    // 20 MiB in pieces of 300 KiB: writeback starts in 1 MiB steps, then in 8 MiB steps.
+    TempDir dir;
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no);
+    ASSERT_TRUE(file);
+    const auto data = test::pattern_bytes(std::size_t{20} << 20);
+    constexpr std::size_t k_piece = 300 * 1024;
+    for (std::size_t offset = 0; offset < data.size(); offset += k_piece) {
+        ASSERT_TRUE(file->write(std::span(data).subspan(offset, std::min(k_piece, data.size() - offset))));
+    }
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(test::read_file(dir / "out"), data);
 }
 
 TEST(AtomicFile, UncommittedFileLeavesNothing) {
