@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <utility>
 
 namespace supportdrop::crypto {
 namespace {
@@ -40,40 +39,16 @@ Result<X25519KeyPair> X25519KeyPair::load(const X25519PrivateKey& private_key) {
         length != public_key.size()) {
         return Errc::openssl_failure;
     }
-    return X25519KeyPair(key.release(), public_key);
-}
-
-X25519KeyPair::X25519KeyPair(const X25519KeyPair& other) : m_key(other.m_key), m_public_key(other.m_public_key) {
-    if (m_key != nullptr) {
-        EVP_PKEY_up_ref(m_key);
-    }
-}
-
-X25519KeyPair& X25519KeyPair::operator=(const X25519KeyPair& other) {
-    X25519KeyPair copy(other);
-    *this = std::move(copy);
-    return *this;
-}
-
-X25519KeyPair::X25519KeyPair(X25519KeyPair&& other) noexcept
-    : m_key(std::exchange(other.m_key, nullptr)), m_public_key(other.m_public_key) {}
-
-X25519KeyPair& X25519KeyPair::operator=(X25519KeyPair&& other) noexcept {
-    std::swap(m_key, other.m_key);
-    m_public_key = other.m_public_key;
-    return *this;
-}
-
-X25519KeyPair::~X25519KeyPair() {
-    EVP_PKEY_free(m_key);
+    return X25519KeyPair(std::shared_ptr<EVP_PKEY>(std::move(key)), public_key);
 }
 
 Result<X25519SharedSecret> X25519KeyPair::shared_secret(const X25519PublicKey& peer) const {
     const PkeyPtr peer_key(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer.data(), peer.size()));
-    if (m_key == nullptr || !peer_key) {
+    if (!peer_key) {
         return Errc::openssl_failure;
     }
-    const PkeyCtxPtr ctx(EVP_PKEY_CTX_new(m_key, nullptr));
+    // The context takes a reference of its own and only reads the key: threads may share it.
+    const PkeyCtxPtr ctx(EVP_PKEY_CTX_new(m_key.get(), nullptr));
     if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer_key.get()) != 1) {
         return Errc::openssl_failure;
     }

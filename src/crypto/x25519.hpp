@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <utility>
 
 struct evp_pkey_st;
 
@@ -27,12 +29,6 @@ public:
     // Fails with Errc::openssl_failure.
     static Result<X25519KeyPair> load(const X25519PrivateKey& private_key);
 
-    X25519KeyPair(const X25519KeyPair& other);
-    X25519KeyPair& operator=(const X25519KeyPair& other);
-    X25519KeyPair(X25519KeyPair&& other) noexcept;
-    X25519KeyPair& operator=(X25519KeyPair&& other) noexcept;
-    ~X25519KeyPair();
-
     const X25519PublicKey& public_key() const { return m_public_key; }
 
     // The shared secret with `peer`. Fails with Errc::low_order_point when it is all zeros (the
@@ -40,9 +36,10 @@ public:
     Result<X25519SharedSecret> shared_secret(const X25519PublicKey& peer) const;
 
 private:
-    X25519KeyPair(evp_pkey_st* key, const X25519PublicKey& public_key) : m_key(key), m_public_key(public_key) {}
+    X25519KeyPair(std::shared_ptr<evp_pkey_st> key, const X25519PublicKey& public_key)
+        : m_key(std::move(key)), m_public_key(public_key) {}
 
-    evp_pkey_st* m_key; // owned: one reference
+    std::shared_ptr<evp_pkey_st> m_key; // read only once loaded; null only when moved from
     X25519PublicKey m_public_key;
 };
 
