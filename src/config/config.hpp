@@ -105,7 +105,7 @@ std::string describe(const Config& config);
 
 // The server's thread counts, with 0 resolved: one per CPU core (`cores`), and twice as many
 // inspection threads as work threads. Finishing an upload mostly waits, for the inspector process
-// and for the disk (five fsyncs), and while one waits another can use the CPU: with 32 uploads of
+// and for the disk (four syncs), and while one waits another can use the CPU: with 32 uploads of
 // 5 MiB at once on 2 cores, 4 inspection threads took 5% less time than 2, 8 took 7% less.
 // More than two per work thread would also mean more inspector processes at once, each allowed
 // its [inspection] memory.

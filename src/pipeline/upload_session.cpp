@@ -14,7 +14,7 @@ namespace {
 constexpr int k_reference_attempts = 8;
 
 // Smaller pieces are hashed on the thread that seals them: handing one over costs a wake-up of
-// another thread (~0.1 ms on a VM), more than hashing 64 KiB takes.
+// another thread (0.1-0.3 ms on a VM), more than hashing 64 KiB takes.
 constexpr std::size_t k_min_piece_for_helper = std::size_t{64} * 1024;
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point time) {
