@@ -2,16 +2,14 @@
 // Where an upload's body bytes come from, once its header has been read. A body framed by
 // Content-Length (what browsers and curl send) is read from the stream straight into the
 // caller's buffer, after the bytes the header read brought along: no copy through Beast's
-// buffer. A chunked body goes through Beast's parser, which removes the chunk framing.
-// Also how large the buffers are that an upload's body is read into. Template over the stream
-// type (plain TCP or TLS), like connection.hpp.
+// buffer. A chunked body goes through Beast's parser, which removes the chunk framing. Template
+// over the stream type (plain TCP or TLS), like connection.hpp.
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -22,31 +20,6 @@ namespace supportdrop::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-
-// The read buffer of a refused body being drained, and the unit of the body buffers' sizes.
-inline constexpr std::size_t k_body_buffer_size = std::size_t{128} * 1024;
-
-// The buffers an upload's body is read into.
-struct BodyBuffers {
-    std::size_t size = 0;
-    std::size_t count = 0; // 2: one fills while the worker pool seals the other; 1: fill, then seal
-};
-
-// Every full buffer is handed from the I/O thread to the worker pool and back, and each hand-off
-// cost 0.13 ms of CPU, as much as hashing and sealing 150 KiB (server CPU for a 50 MiB upload on
-// 2 cores: 107 instead of 133 ms with 256 instead of 128 KiB, 103 with 512 KiB, 89-92 with
-// 1 MiB). So an upload that starts alone gets two buffers of 1 MiB, the second at once two of
-// 512 KiB, the third and fourth two of 256 KiB. From the fifth on the pool is busy with the
-// others anyway, and an upload's next bytes can wait in its socket while its one buffer of
-// 256 KiB is sealed: as much memory as two of 128 KiB, half the hand-offs (32 uploads of 5 MiB
-// at once: 1-4% less CPU). 32 uploads hold at most 11 MiB of buffers, 64 at most 19 MiB.
-constexpr BodyBuffers body_buffers(unsigned uploads_in_flight) {
-    constexpr unsigned k_double_buffered = 4;
-    if (uploads_in_flight <= k_double_buffered) {
-        return {8 * k_body_buffer_size / std::bit_ceil(std::max(uploads_in_flight, 1u)), 2};
-    }
-    return {2 * k_body_buffer_size, 1};
-}
 
 template <class Stream>
 class BodySource {

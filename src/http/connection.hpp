@@ -3,16 +3,14 @@
 // requests from the Site, and streams upload bodies through an UploadReceiver on the worker
 // pool. Templates over the stream type (plain TCP or TLS); instantiated in server.cpp.
 
+#include "http/body_feeder.hpp"
 #include "http/body_source.hpp"
 #include "http/site.hpp"
 
 #include <boost/asio.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <array>
 #include <memory>
 #include <spdlog/spdlog.h>
 
@@ -98,44 +96,20 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     }
     const config::Limits& limits = site.limits();
     BodySource<Stream> body(stream, buffer, parser, limits.max_upload_bytes + k_multipart_overhead);
-    // While few uploads run, two buffers, so that the next bytes arrive while the worker pool
-    // seals the last ones; then one (body_source.hpp). Not zeroed: their pages are touched only
-    // as bytes arrive.
-    const BodyBuffers sizing = body_buffers(admitted.uploads_in_flight);
-    const bool overlap = sizing.count == 2;
-    // While few uploads run, the pool also has threads to spare: one hashes a buffer while
-    // another seals it.
-    util::Offer helper;
-    if (overlap) {
-        helper = [workers = context.workers](std::function<void()> work) { asio::post(*workers, std::move(work)); };
-    }
-    UploadReceiver receiver(site.pipeline(), admitted.boundary, std::move(helper));
-    std::array<std::unique_ptr<std::uint8_t[]>, 2> chunk_memory;
-    std::array<std::span<std::uint8_t>, 2> chunks;
-    for (std::size_t i = 0; i < sizing.count; ++i) {
-        chunk_memory[i] = std::make_unique_for_overwrite<std::uint8_t[]>(sizing.size);
-        chunks[i] = std::span(chunk_memory[i].get(), sizing.size);
-    }
-    std::size_t next = 0;                  // the buffer the next read fills
-    std::span<const std::uint8_t> pending; // read, not yet fed
-    const auto feed = [&](std::span<const std::uint8_t> data) {
-        return asio::co_spawn(
-            *context.workers,
-            [&receiver, data]() -> asio::awaitable<std::optional<Refusal>> { co_return receiver.feed(data); },
-            asio::deferred);
-    };
+    BodyFeeder<UploadReceiver> feeder(stream.get_executor(), *context.workers,
+                                      body_buffers(admitted.uploads_in_flight));
+    UploadReceiver receiver(site.pipeline(), admitted.boundary, feeder.hash_queue());
     const auto deadline = started + limits.upload_timeout;
     auto window_start = started;
     std::uint64_t window_bytes = 0;
     std::optional<Refusal> refusal;
 
-    // Fills chunks[next] with body bytes, read by read as they arrive, until it is full or the body
-    // has ended: the worker pool is handed whole buffers, not every small read. A read that
-    // brings nothing for a whole rate window ends the connection (the timer closes the socket);
-    // a trickle below the minimum rate is refused with 408 at the end of its window, and so is
-    // an upload still running at its deadline.
-    const auto fill = [&]() -> asio::awaitable<std::pair<beast::error_code, std::size_t>> {
-        const std::span<std::uint8_t> chunk = chunks[next];
+    // Fills `chunk` with body bytes, read by read as they arrive, until it is full or the body has
+    // ended: the worker pool is handed whole buffers, not every small read. A read that brings
+    // nothing for a whole rate window ends the connection (the timer closes the socket); a trickle
+    // below the minimum rate is refused with 408 at the end of its window, and so is an upload
+    // still running at its deadline.
+    const auto fill = [&](std::span<std::uint8_t> chunk) -> asio::awaitable<std::pair<beast::error_code, std::size_t>> {
         std::size_t filled = 0;
         beast::error_code read_error;
         // A trickle ends the filling at the end of its rate window, to be measured there.
@@ -152,51 +126,28 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         co_return std::pair{read_error, filled};
     };
 
-    while (!body.done() && !refusal) {
+    while (!body.done()) {
         if (std::chrono::steady_clock::now() >= deadline) {
             refusal = Refusal{PublicError::timeout, {}, {}};
             break;
         }
-        std::size_t n = 0;
-        if (pending.empty()) {
-            std::tie(error, n) = co_await fill();
-        } else if (!overlap) {
-            refusal = co_await run_on(*context.workers, [&] { return receiver.feed(pending); });
-            pending = {};
-            if (refusal) {
-                break;
-            }
-            std::tie(error, n) = co_await fill();
-        } else {
-            auto [order, fill_exception, filled, feed_exception, fed] =
-                co_await asio::experimental::make_parallel_group(
-                    asio::co_spawn(stream.get_executor(), fill(), asio::deferred), feed(pending))
-                    .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
-            if (fill_exception) {
-                std::rethrow_exception(fill_exception);
-            }
-            if (feed_exception) {
-                std::rethrow_exception(feed_exception);
-            }
-            std::tie(error, n) = filled;
-            refusal = std::move(fed);
-            pending = {};
-            if (refusal) {
-                break;
-            }
+        const std::span<std::uint8_t> chunk = co_await feeder.next_buffer();
+        if (chunk.empty()) {
+            break; // a feed was refused; drain() says why
         }
-        if (error == bhttp::error::body_limit) {
+        auto [read_error, n] = co_await fill(chunk);
+        if (read_error == bhttp::error::body_limit) {
             refusal = Refusal{PublicError::too_large, {}, {}};
             break;
         }
-        if (error) {
+        if (read_error) {
             // The client went away, stalled, or sent broken framing: nothing to answer, and
             // destroying the receiver removes what was stored.
-            spdlog::info("upload.aborted reason=\"{}\" bytes={}", error.message(), receiver.file_bytes());
+            (void)co_await feeder.drain();
+            spdlog::info("upload.aborted reason=\"{}\" bytes={}", read_error.message(), receiver.file_bytes());
             co_return false;
         }
-        pending = chunks[next].first(n);
-        next = (next + 1) % sizing.count;
+        feeder.submit(receiver, n);
         window_bytes += n;
         if (std::chrono::steady_clock::now() - window_start >= limits.min_upload_rate_window) {
             const auto window_seconds = static_cast<std::uint64_t>(
@@ -209,8 +160,9 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
             window_bytes = 0;
         }
     }
-    if (!refusal && !pending.empty()) {
-        refusal = co_await run_on(*context.workers, [&] { return receiver.feed(pending); });
+    // What was fed before the body ended or failed decides first: a refusal of earlier bytes.
+    if (auto fed = co_await feeder.drain()) {
+        refusal = std::move(fed);
     }
     if (!refusal) {
         // Not on the workers: an inspection may take seconds, and pages and the other uploads'

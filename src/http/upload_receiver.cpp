@@ -38,8 +38,9 @@ void log_refusal(const Refusal& refusal) {
     spdlog::info("upload.rejected reason={} status={}", error.code, error.status);
 }
 
-UploadReceiver::UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary, util::Offer helper)
-    : m_context(&context), m_helper(std::move(helper)), m_parser(boundary, *this) {}
+UploadReceiver::UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary,
+                               pipeline::HashQueue hash_queue)
+    : m_context(&context), m_hash_queue(std::move(hash_queue)), m_parser(boundary, *this) {}
 
 Refusal UploadReceiver::refusal_for(const ErrorCode& error) const {
     if (error.category() == form_category()) {
@@ -76,7 +77,7 @@ Result<void> UploadReceiver::on_part_begin(const PartHeaders& headers) {
     if (++m_file_parts > 1) {
         return form_error(FormErrc::several_files);
     }
-    auto session = pipeline::UploadSession::start(*m_context, m_helper);
+    auto session = pipeline::UploadSession::start(*m_context, m_hash_queue);
     if (!session) {
         return session.error();
     }

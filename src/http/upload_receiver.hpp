@@ -37,8 +37,10 @@ void log_refusal(const Refusal& refusal);
 // succeeded leaves nothing behind. Not thread-safe.
 class UploadReceiver final : private MultipartHandler {
 public:
-    // With a `helper`, the session hashes large pieces there (pipeline::UploadSession::start).
-    UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary, util::Offer helper = {});
+    // With a `hash_queue`, the session hashes there (pipeline::UploadSession::start): feed()
+    // returns before the bytes are hashed.
+    UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary,
+                   pipeline::HashQueue hash_queue = {});
 
     // Takes the next body bytes; a refusal ends the upload.
     std::optional<Refusal> feed(std::span<const std::uint8_t> body);
@@ -59,7 +61,7 @@ private:
     Refusal refusal_for(const ErrorCode& error) const;
 
     const pipeline::PipelineContext* m_context;
-    util::Offer m_helper;
+    pipeline::HashQueue m_hash_queue;
     MultipartParser m_parser;
     std::unique_ptr<pipeline::UploadSession> m_session;
     std::string m_file_name;

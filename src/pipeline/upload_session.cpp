@@ -7,15 +7,12 @@
 #include <boost/json.hpp>
 
 #include <array>
+#include <atomic>
 
 namespace supportdrop::pipeline {
 namespace {
 
 constexpr int k_reference_attempts = 8;
-
-// Smaller pieces are hashed on the thread that seals them: handing one over costs a wake-up of
-// another thread (0.1-0.3 ms on a VM), more than hashing 64 KiB takes.
-constexpr std::size_t k_min_piece_for_helper = std::size_t{64} * 1024;
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point time) {
     return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
@@ -27,7 +24,22 @@ std::span<const std::uint8_t> as_bytes(std::string_view text) {
 
 } // namespace
 
-Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContext& context, util::Offer helper) {
+// The hash of the bytes appended so far and how many it has taken. Shared with the hashing
+// that a hash queue has not run yet, which may outlive the session (a refused upload's session
+// goes at once).
+struct UploadSession::Digest {
+    explicit Digest(crypto::Sha256 hash_) : hash(std::move(hash_)) {}
+
+    void update(std::span<const std::uint8_t> data) {
+        hash.update(data);
+        bytes.fetch_add(data.size(), std::memory_order_release);
+    }
+
+    crypto::Sha256 hash;
+    std::atomic<std::uint64_t> bytes{0};
+};
+
+Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContext& context, HashQueue hash_queue) {
     auto id = mint_upload_id();
     if (!id) {
         return id.error();
@@ -41,15 +53,16 @@ Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContex
     if (!encryptor || !hash) {
         return Errc::storage_failed;
     }
-    return std::unique_ptr<UploadSession>(new UploadSession(
-        context, std::move(helper), std::move(*id), std::move(*archive), std::move(*encryptor), std::move(*hash)));
+    return std::unique_ptr<UploadSession>(new UploadSession(context, std::move(hash_queue), std::move(*id),
+                                                            std::move(*archive), std::move(*encryptor),
+                                                            std::make_shared<Digest>(std::move(*hash))));
 }
 
-UploadSession::UploadSession(const PipelineContext& context, util::Offer helper, std::string id,
+UploadSession::UploadSession(const PipelineContext& context, HashQueue hash_queue, std::string id,
                              std::unique_ptr<storage::PendingObject> archive, age::Encryptor encryptor,
-                             crypto::Sha256 hash)
-    : m_context(&context), m_helper(std::move(helper)), m_id(std::move(id)), m_archive(std::move(archive)),
-      m_encryptor(std::move(encryptor)), m_hash(std::move(hash)), m_started(context.now()) {
+                             std::shared_ptr<Digest> digest)
+    : m_context(&context), m_hash_queue(std::move(hash_queue)), m_id(std::move(id)), m_archive(std::move(archive)),
+      m_encryptor(std::move(encryptor)), m_digest(std::move(digest)), m_started(context.now()) {
     m_head.reserve(k_sniff_size);
 }
 
@@ -91,15 +104,12 @@ Result<void> UploadSession::append(std::span<const std::uint8_t> data) {
 }
 
 Result<void> UploadSession::seal_and_hash(std::span<const std::uint8_t> data) {
-    if (!m_helper || data.size() < k_min_piece_for_helper) {
-        auto written = m_encryptor.write(data);
-        m_hash.update(data);
-        return written;
+    if (m_hash_queue) {
+        m_hash_queue([digest = m_digest, data] { digest->update(data); });
+    } else {
+        m_digest->update(data);
     }
-    util::SideTask hashing(m_helper, [this, data] { m_hash.update(data); });
-    auto written = m_encryptor.write(data);
-    hashing.run_or_wait();
-    return written;
+    return m_encryptor.write(data);
 }
 
 Result<Receipt> UploadSession::finish(const std::string& client_file_name) {
@@ -112,6 +122,11 @@ Result<Receipt> UploadSession::finish(const std::string& client_file_name) {
         }
     }
     m_closed = true;
+    // The caller waits for its hash queue before it finishes (start()); if it did not, the
+    // digest would not be of all the bytes.
+    if (m_digest->bytes.load(std::memory_order_acquire) != m_size) {
+        return Errc::storage_failed;
+    }
     // The final chunk goes to the file now, so that the inspector can read all of it; the file
     // stays uncommitted (and is removed with the session) until the verdict is in.
     if (auto finished = m_encryptor.finish(); !finished) {
@@ -151,7 +166,7 @@ Result<inspector::InspectionReport> UploadSession::inspect() {
 
 Result<Receipt> UploadSession::commit(const std::string& client_file_name,
                                       const inspector::InspectionReport& inspection) {
-    auto digest = m_hash.finish();
+    auto digest = m_digest->hash.finish();
     auto token = mint_receipt_token();
     if (!digest || !token) {
         return Errc::storage_failed;

@@ -10,7 +10,6 @@
 #include "pipeline/errors.hpp"
 #include "pipeline/verdict.hpp"
 #include "storage/sealed_store.hpp"
-#include "util/side_task.hpp"
 
 #include <chrono>
 #include <functional>
@@ -20,6 +19,10 @@
 #include <vector>
 
 namespace supportdrop::pipeline {
+
+// Runs the work offered to it on another thread, one piece of work at a time and in the order
+// offered (for example by posting it to a strand).
+using HashQueue = std::function<void(std::function<void()>)>;
 
 // What the session needs from the service; shared by all sessions, thread-safe.
 struct PipelineContext {
@@ -57,10 +60,13 @@ struct Receipt {
 class UploadSession {
 public:
     // Opens the in-progress file, sealed to the staff recipients from the first byte. With a
-    // `helper` (another thread, see util::SideTask), each large piece is hashed there while this
-    // thread seals and writes it, which takes about as long: a piece costs the time of the longer
-    // of the two instead of both. Worth it only while the pool has threads to spare.
-    static Result<std::unique_ptr<UploadSession>> start(const PipelineContext& context, util::Offer helper = {});
+    // `hash_queue` (which runs the work offered to it on another thread, one piece of work at a
+    // time and in order, such as a strand), the bytes are hashed there while this thread seals
+    // them and the next ones, which takes about as long: a piece costs the time of the longer of
+    // the two instead of both. append() then returns before its bytes are hashed: the caller keeps
+    // them unchanged until work it offers to the same queue after append() returned has run, and
+    // calls finish() only after that. Worth it only while the pool has threads to spare.
+    static Result<std::unique_ptr<UploadSession>> start(const PipelineContext& context, HashQueue hash_queue = {});
 
     UploadSession(const UploadSession&) = delete;
     UploadSession& operator=(const UploadSession&) = delete;
@@ -75,7 +81,8 @@ public:
     // reads it back through the upload's key), sealed manifest, durable commit of both files,
     // metadata record. Only then is the receipt returned. `client_file_name` goes into the
     // sealed manifest only. Fails with Errc::empty_file, not_an_archive, archive_rejected
-    // (verdict() says why), inspection_failed (incident() names it) or storage_failed.
+    // (verdict() says why), inspection_failed (incident() names it) or storage_failed (also when
+    // a hash queue has not yet hashed every byte).
     Result<Receipt> finish(const std::string& client_file_name);
 
     // After finish(): the verdict on the archive.
@@ -89,8 +96,11 @@ public:
     std::uint64_t size() const { return m_size; }
 
 private:
-    UploadSession(const PipelineContext& context, util::Offer helper, std::string id,
-                  std::unique_ptr<storage::PendingObject> archive, age::Encryptor encryptor, crypto::Sha256 hash);
+    struct Digest;
+
+    UploadSession(const PipelineContext& context, HashQueue hash_queue, std::string id,
+                  std::unique_ptr<storage::PendingObject> archive, age::Encryptor encryptor,
+                  std::shared_ptr<Digest> digest);
     Result<void> seal_and_hash(std::span<const std::uint8_t> data);
     Result<void> decide_content_type();
     Result<inspector::InspectionReport> inspect();
@@ -102,11 +112,11 @@ private:
     ErrorCode close(ErrorCode error);
 
     const PipelineContext* m_context;
-    util::Offer m_helper;
+    HashQueue m_hash_queue;
     std::string m_id;
     std::unique_ptr<storage::PendingObject> m_archive;
     age::Encryptor m_encryptor;
-    crypto::Sha256 m_hash;
+    std::shared_ptr<Digest> m_digest;
     std::chrono::system_clock::time_point m_started;
     std::vector<std::uint8_t> m_head; // the first bytes, for the content type
     ContentType m_content_type;

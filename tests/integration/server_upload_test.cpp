@@ -49,7 +49,7 @@ protected:
 TEST_F(ConcurrentUploads, LargeUploadsArriveIntactWhetherTheyRunAloneOrAmongMany) {
     // Six uploads of 3 MiB at once, slowed so that all are in flight together: the first ones
     // are read into two large buffers and hashed beside the sealing, the fifth and sixth into one
-    // buffer (body_source.hpp). Every receipt names the file's digest and every sealed archive
+    // buffer (body_feeder.hpp). Every receipt names the file's digest and every sealed archive
     // opens to exactly its bytes.
     ASSERT_EQ(run_shell("mkdir case && head -c 3145728 /dev/urandom >case/data.bin && "
                         "printf 'Export fails.\\nE-Mail: erika@example.com\\n' >case/Readme.txt && "

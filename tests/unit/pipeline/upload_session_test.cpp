@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -24,16 +27,21 @@ protected:
         m_archive = test::read_file(m_dir / "case.tar");
     }
 
-    // Uploads the archive in pieces of `piece_size` bytes; returns the receipt's SHA-256.
-    std::string upload(std::size_t piece_size, util::Offer helper) {
-        auto session = UploadSession::start(m_pipeline.context, std::move(helper)).value();
+    // Uploads the archive in pieces of `piece_size` bytes, runs `before_finish`, then finishes;
+    // returns the receipt's SHA-256, or the error.
+    Result<std::string> upload(
+        std::size_t piece_size, HashQueue hash_queue, const std::function<void()>& before_finish = [] {}) {
+        auto session = UploadSession::start(m_pipeline.context, std::move(hash_queue)).value();
         for (std::size_t at = 0; at < m_archive.size(); at += piece_size) {
             const auto piece = std::span(m_archive).subspan(at, std::min(piece_size, m_archive.size() - at));
             EXPECT_TRUE(session->append(piece));
         }
+        before_finish();
         auto receipt = session->finish("case.tar");
-        EXPECT_TRUE(receipt) << receipt.error().message();
-        return receipt ? receipt->sha256 : std::string();
+        if (!receipt) {
+            return receipt.error();
+        }
+        return receipt->sha256;
     }
 
     test::TempDir m_dir;
@@ -42,36 +50,48 @@ protected:
     std::string m_expected_sha256;
 };
 
-TEST_F(UploadSessionHashing, AHelperThreadHashesLargePiecesToTheSameDigest) {
-    std::vector<std::thread> helpers;
-    std::size_t offers = 0;
-    const util::Offer helper = [&](std::function<void()> work) {
-        ++offers;
-        helpers.emplace_back(std::move(work));
-    };
-    EXPECT_EQ(upload(std::size_t{1} << 20, helper), m_expected_sha256);
-    for (auto& thread : helpers) {
-        thread.join();
+// A hash queue that keeps the work offered to it until the test runs it.
+class HeldQueue {
+public:
+    HashQueue queue() {
+        return [this](std::function<void()> work) { m_work.push_back(std::move(work)); };
     }
-    EXPECT_EQ(offers, 3u); // the three full MiB; the last 10 KiB (tar headers and end) are hashed in place
+    std::size_t size() const { return m_work.size(); }
+    // Runs the work, in the order offered, on another thread.
+    void run_on_another_thread() {
+        std::thread([this] {
+            for (auto& work : m_work) {
+                work();
+            }
+        }).join();
+        m_work.clear();
+    }
+
+private:
+    std::vector<std::function<void()>> m_work;
+};
+
+TEST_F(UploadSessionHashing, HashingAsItSealsGivesTheDigestOfTheFile) {
+    EXPECT_EQ(upload(std::size_t{1} << 20, {}).value(), m_expected_sha256);
+    EXPECT_EQ(upload(std::size_t{16} << 10, {}).value(), m_expected_sha256);
 }
 
-TEST_F(UploadSessionHashing, PiecesNoHelperGetsToAreHashedInPlace) {
-    std::vector<std::function<void()>> never_run;
-    const util::Offer busy_pool = [&](std::function<void()> work) { never_run.push_back(std::move(work)); };
-    EXPECT_EQ(upload(std::size_t{1} << 20, busy_pool), m_expected_sha256);
-    EXPECT_FALSE(never_run.empty());
+TEST_F(UploadSessionHashing, AHashQueueHashesLaterOnAnotherThreadToTheSameDigest) {
+    HeldQueue queue;
+    const auto sha256 = upload(std::size_t{1} << 20, queue.queue(), [&] {
+        EXPECT_EQ(queue.size(), 4u); // three full MiB and the last 10 KiB, none hashed yet
+        queue.run_on_another_thread();
+    });
+    EXPECT_EQ(sha256.value(), m_expected_sha256);
 }
 
-TEST_F(UploadSessionHashing, SmallPiecesAreNotHandedOver) {
-    std::size_t offers = 0;
-    const util::Offer helper = [&](const std::function<void()>& work) {
-        ++offers;
-        work();
-    };
-    EXPECT_EQ(upload(std::size_t{16} << 10, helper), m_expected_sha256);
-    EXPECT_EQ(offers, 0u);
-    EXPECT_EQ(upload(std::size_t{16} << 10, {}), m_expected_sha256);
+TEST_F(UploadSessionHashing, FinishingBeforeTheQueueHasRunFailsAndLeavesNothing) {
+    HeldQueue queue;
+    EXPECT_EQ(upload(std::size_t{1} << 20, queue.queue()).error(), Errc::storage_failed);
+    const auto stored = std::filesystem::recursive_directory_iterator(m_dir / "store");
+    EXPECT_EQ(std::count_if(begin(stored), end(stored), [](const auto& entry) { return entry.is_regular_file(); }), 0);
+    // The session is gone; the hashing it queued may still run (ASan: nothing freed under it).
+    queue.run_on_another_thread();
 }
 
 } // namespace

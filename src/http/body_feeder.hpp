@@ -1,0 +1,180 @@
+#pragma once
+// Feeds an upload's body to its receiver on the worker pool while the connection reads the next
+// bytes, and decides how many buffers of what size an upload gets for that.
+//
+// The connection fills a buffer and submits it; the worker pool feeds the submitted buffers in
+// order, one at a time (a strand), and gives each back once it is fed. While few uploads run, a
+// second strand hashes what the first has sealed, buffer after buffer, and a buffer comes back
+// once it is hashed too. A strand that finds its next piece of work already waiting goes on with
+// it, so as long as reading keeps ahead, a buffer costs no hand-off between threads: on this kind
+// of VM waking a sleeping thread takes 0.2-0.4 ms, and an upload whose buffer went to the pool
+// and back, and whose hashing was handed over and awaited, once per buffer was idle a third of
+// its time (one 50 MiB upload on 2 cores, median of ten: 88-96 ms before, 72-76 ms after).
+// Template over the receiver (UploadReceiver; a fake in the tests), like body_source.hpp over
+// the stream.
+
+#include "pipeline/upload_session.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace supportdrop::http {
+
+namespace asio = boost::asio;
+
+// The read buffer of a refused body being drained, and the unit of the body buffers' sizes.
+inline constexpr std::size_t k_body_buffer_size = std::size_t{128} * 1024;
+
+// The buffers an upload's body is read into.
+struct BodyBuffers {
+    std::size_t size = 0;
+    std::size_t count = 0;    // 1: fill, then feed; more: the next ones fill while the pool seals
+    bool hash_beside = false; // a second strand hashes what the first has sealed
+};
+
+// Every buffer costs the pool work of its own (0.13 ms of CPU per hand-off when each woke a
+// thread: 107 instead of 133 ms of server CPU for a 50 MiB upload with 256 instead of 128 KiB,
+// 103 with 512 KiB, 89-92 with 1 MiB). So an upload that starts alone gets two buffers of 1 MiB
+// (three or four, or four to eight smaller ones, were no faster), the second at once two of
+// 512 KiB, the third and fourth two of 256 KiB; all of them hash beside sealing. From the fifth
+// on the pool is busy with the others anyway, and an upload's next bytes can wait in its socket
+// while its one buffer of 256 KiB is sealed and hashed: as much memory as two of 128 KiB, half
+// the hand-offs (32 uploads of 5 MiB at once: 1-4% less CPU). 32 uploads hold at most 11 MiB of
+// buffers, 64 at most 19 MiB.
+constexpr BodyBuffers body_buffers(unsigned uploads_in_flight) {
+    constexpr unsigned k_overlapped = 4;
+    if (uploads_in_flight <= k_overlapped) {
+        return {8 * k_body_buffer_size / std::bit_ceil(std::max(uploads_in_flight, 1u)), 2, true};
+    }
+    return {2 * k_body_buffer_size, 1, false};
+}
+
+// Receiver: `std::optional<R> feed(std::span<const std::uint8_t>)`, called on one worker at a
+// time; a returned R (a refusal) ends the feeding.
+template <class Receiver>
+class BodyFeeder {
+public:
+    using Refusal = typename std::invoke_result_t<decltype(&Receiver::feed), Receiver&,
+                                                  std::span<const std::uint8_t>>::value_type;
+
+    // The buffers as `sizing` says (not zeroed: their pages are touched only as bytes arrive);
+    // the connection's `executor` resumes it when a buffer comes back.
+    BodyFeeder(const asio::any_io_executor& executor, asio::thread_pool& workers, BodyBuffers sizing)
+        : m_feeding(asio::make_strand(workers)), m_returned(executor, sizing.count) {
+        if (sizing.hash_beside) {
+            m_hashing.emplace(asio::make_strand(workers));
+        }
+        for (std::size_t i = 0; i < sizing.count; ++i) {
+            m_memory.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(sizing.size));
+            m_buffers.emplace_back(m_memory.back().get(), sizing.size);
+            m_free.push_back(i);
+        }
+    }
+    BodyFeeder(const BodyFeeder&) = delete;
+    BodyFeeder& operator=(const BodyFeeder&) = delete;
+    // drain() must have returned before: feeds in flight refer to the feeder and its buffers.
+    ~BodyFeeder() = default;
+
+    // Where the receiver's upload session hashes (pipeline::UploadSession::start): the second
+    // strand, or none (the session hashes as it seals).
+    pipeline::HashQueue hash_queue() const {
+        if (!m_hashing) {
+            return {};
+        }
+        return [strand = *m_hashing](std::function<void()> work) { asio::post(strand, std::move(work)); };
+    }
+
+    // A buffer to fill: a free one, or else the next one to come back. Empty once a feed was
+    // refused: then stop reading and drain(). Each buffer is submitted before the next is asked for.
+    asio::awaitable<std::span<std::uint8_t>> next_buffer() {
+        // Buffers that came back meanwhile first, so that a refusal is seen as early as possible.
+        while (m_in_flight > 0 && m_returned.ready()) {
+            co_await take_returned();
+        }
+        if (m_free.empty() && m_in_flight > 0 && !m_refused) {
+            co_await take_returned();
+        }
+        if (m_refused || m_free.empty()) {
+            co_return std::span<std::uint8_t>{};
+        }
+        m_filling = m_free.back();
+        m_free.pop_back();
+        co_return m_buffers[m_filling];
+    }
+
+    // Hands the first `size` bytes of the buffer that next_buffer() returned last to `receiver`
+    // on the worker pool (none: the buffer is free again at once). `receiver` must outlive the
+    // feeder, and be the same each time.
+    void submit(Receiver& receiver, std::size_t size) {
+        if (size == 0) {
+            m_free.push_back(m_filling);
+            return;
+        }
+        ++m_in_flight;
+        asio::post(m_feeding, [this, &receiver, index = m_filling, data = m_buffers[m_filling].first(size)] {
+            // On the strand: m_stopped and m_refusal are touched by one feed at a time, and the
+            // connection reads m_refusal only after every buffer has come back (drain()).
+            if (!m_stopped) {
+                m_refusal = receiver.feed(data);
+                m_stopped = m_refusal.has_value();
+            }
+            const auto give_back = [this, index, refused = m_stopped] {
+                // Never fails: the channel holds as many messages as there are buffers.
+                m_returned.try_send(boost::system::error_code{}, index, refused);
+            };
+            // The hashing of this buffer was queued on the hashing strand by the feed: what is
+            // queued after it runs after it.
+            if (m_hashing) {
+                asio::post(*m_hashing, give_back);
+            } else {
+                give_back();
+            }
+        });
+    }
+
+    // Waits until every submitted buffer has come back; call it before the receiver is used
+    // again and before the feeder goes, on every path. The refusal that ended the feeding, if any.
+    asio::awaitable<std::optional<Refusal>> drain() {
+        while (m_in_flight > 0) {
+            co_await take_returned();
+        }
+        co_return m_refusal;
+    }
+
+private:
+    using Strand = asio::strand<asio::thread_pool::executor_type>;
+    using Returned =
+        asio::experimental::concurrent_channel<void(boost::system::error_code, std::size_t index, bool refused)>;
+
+    asio::awaitable<void> take_returned() {
+        // The channel is never closed or cancelled: the error is never set.
+        auto [error, index, refused] = co_await m_returned.async_receive(asio::as_tuple(asio::use_awaitable));
+        --m_in_flight;
+        m_free.push_back(index);
+        m_refused = m_refused || refused;
+    }
+
+    Strand m_feeding;                // one feed at a time, in order
+    std::optional<Strand> m_hashing; // the hashing of what was fed, in order
+    std::vector<std::unique_ptr<std::uint8_t[]>> m_memory;
+    std::vector<std::span<std::uint8_t>> m_buffers;
+    // The connection's side.
+    std::vector<std::size_t> m_free; // buffers to fill
+    std::size_t m_filling = 0;       // the buffer next_buffer() returned last
+    std::size_t m_in_flight = 0;     // submitted, not yet back
+    bool m_refused = false;          // a buffer came back refused
+    Returned m_returned;             // buffers back from the pool, in the order they were fed
+    // The feeds' side (on the feeding strand).
+    bool m_stopped = false;
+    std::optional<Refusal> m_refusal;
+};
+
+} // namespace supportdrop::http
