@@ -1,6 +1,7 @@
 #include "age/decryptor.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace supportdrop::age {
 namespace {

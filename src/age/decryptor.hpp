@@ -3,11 +3,11 @@
 
 #include "age/payload_cipher.hpp"
 #include "age/x25519_keys.hpp"
+#include "util/byte_buffer.hpp"
 #include "util/byte_stream.hpp"
 
 #include <memory>
 #include <span>
-#include <vector>
 
 namespace supportdrop::age {
 
@@ -32,8 +32,8 @@ private:
 
     std::unique_ptr<util::PrefixedSource> m_source; // header bytes read ahead, then the caller's source
     PayloadCipher m_cipher;
-    std::vector<std::uint8_t> m_sealed;
-    std::vector<std::uint8_t> m_plain;
+    util::ByteBuffer m_sealed;
+    util::ByteBuffer m_plain;
     std::uint64_t m_chunk_index = 0;
     State m_state = State::reading;
     ErrorCode m_error;

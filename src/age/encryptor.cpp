@@ -3,6 +3,7 @@
 #include "crypto/random.hpp"
 
 #include <algorithm>
+#include <vector>
 
 namespace supportdrop::age {
 namespace {

@@ -4,10 +4,10 @@
 
 #include "age/payload_cipher.hpp"
 #include "age/x25519_keys.hpp"
+#include "util/byte_buffer.hpp"
 #include "util/byte_stream.hpp"
 
 #include <span>
-#include <vector>
 
 namespace supportdrop::age {
 
@@ -47,8 +47,8 @@ private:
     PayloadCipher m_cipher;
     util::ByteSink* m_sink;
     std::uint64_t m_payload_offset;
-    std::vector<std::uint8_t> m_sealed; // the current chunk's ciphertext, then its tag
-    std::size_t m_filled = 0;           // bytes of the current chunk encrypted so far
+    util::ByteBuffer m_sealed; // the current chunk's ciphertext, then its tag
+    std::size_t m_filled = 0;  // bytes of the current chunk encrypted so far
     std::uint64_t m_chunk_index = 0;
     bool m_closed = false;
 };

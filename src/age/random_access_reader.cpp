@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 namespace supportdrop::age {
 
@@ -54,14 +55,14 @@ Result<std::uint64_t> RandomAccessReader::complete_chunks() {
 }
 
 Result<std::span<const std::uint8_t>> RandomAccessReader::read_chunk(std::uint64_t index) {
-    if (m_plain.empty()) {
-        m_plain.resize(k_chunk_size); // only for callers that do not decrypt into place
+    if (!m_plain) {
+        m_plain.emplace(k_chunk_size); // only for callers that do not decrypt into place
     }
-    auto n = read_chunk_into(index, m_plain);
+    auto n = read_chunk_into(index, *m_plain);
     if (!n) {
         return n.error();
     }
-    return std::span<const std::uint8_t>(m_plain.data(), *n);
+    return std::span<const std::uint8_t>(m_plain->data(), *n);
 }
 
 Result<std::size_t> RandomAccessReader::read_chunk_into(std::uint64_t index, std::span<std::uint8_t> out) {

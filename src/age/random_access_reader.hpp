@@ -3,10 +3,11 @@
 // still being written by an Encryptor in this process.
 
 #include "age/payload_cipher.hpp"
+#include "util/byte_buffer.hpp"
 #include "util/byte_stream.hpp"
 
+#include <optional>
 #include <span>
-#include <vector>
 
 namespace supportdrop::age {
 
@@ -38,8 +39,8 @@ private:
     util::RandomAccessSource* m_file;
     std::uint64_t m_payload_offset;
     PayloadCipher m_cipher;
-    std::vector<std::uint8_t> m_sealed;
-    std::vector<std::uint8_t> m_plain;
+    util::ByteBuffer m_sealed;
+    std::optional<util::ByteBuffer> m_plain; // only for read_chunk()
 };
 
 } // namespace supportdrop::age

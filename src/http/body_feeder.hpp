@@ -62,8 +62,8 @@ constexpr BodyBuffers body_buffers(unsigned uploads_in_flight) {
 template <class Receiver>
 class BodyFeeder {
 public:
-    using Refusal = typename std::invoke_result_t<decltype(&Receiver::feed), Receiver&,
-                                                  std::span<const std::uint8_t>>::value_type;
+    using Refusal =
+        typename std::invoke_result_t<decltype(&Receiver::feed), Receiver&, std::span<const std::uint8_t>>::value_type;
 
     // The buffers as `sizing` says (not zeroed: their pages are touched only as bytes arrive);
     // the connection's `executor` resumes it when a buffer comes back.

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -62,14 +62,13 @@ private:
 
 struct FeedOutcome {
     std::optional<FakeRefusal> refusal;
-    std::size_t submitted = 0;     // bytes handed to the feeder
-    bool stopped_reading = false;  // next_buffer() came back empty
+    std::size_t submitted = 0;    // bytes handed to the feeder
+    bool stopped_reading = false; // next_buffer() came back empty
 };
 
 // Reads `body` into the feeder's buffers in reads of at most `read_size` bytes, the way the
 // connection does, on an io_context of its own with a pool of two workers.
-FeedOutcome feed_body(const std::string& body, BodyBuffers sizing, RecordingReceiver& receiver,
-                      std::size_t read_size) {
+FeedOutcome feed_body(const std::string& body, BodyBuffers sizing, RecordingReceiver& receiver, std::size_t read_size) {
     asio::io_context io;
     asio::thread_pool workers(2);
     FeedOutcome outcome;
@@ -114,8 +113,8 @@ std::string random_body(std::size_t size) {
 
 TEST(BodyFeeder, FeedsEveryByteInOrderWithOneBufferOrMore) {
     const std::string body = random_body(100'000);
-    for (const BodyBuffers sizing : {BodyBuffers{4096, 1, false}, BodyBuffers{4096, 2, false},
-                                     BodyBuffers{1000, 3, false}}) {
+    for (const BodyBuffers sizing :
+         {BodyBuffers{4096, 1, false}, BodyBuffers{4096, 2, false}, BodyBuffers{1000, 3, false}}) {
         RecordingReceiver receiver;
         const FeedOutcome outcome = feed_body(body, sizing, receiver, 777);
         EXPECT_FALSE(outcome.refusal);
@@ -172,8 +171,7 @@ TEST(BodyFeeder, AnEmptyBufferIsFreeAgainAtOnce) {
 }
 
 TEST(BodyBuffers, FewUploadsGetTwoLargeBuffersManyShareASmallBudget) {
-    const auto expect_buffers = [](unsigned uploads_in_flight, std::size_t size, std::size_t count,
-                                   bool hash_beside) {
+    const auto expect_buffers = [](unsigned uploads_in_flight, std::size_t size, std::size_t count, bool hash_beside) {
         const BodyBuffers buffers = body_buffers(uploads_in_flight);
         EXPECT_EQ(buffers.size, size) << uploads_in_flight << " in flight";
         EXPECT_EQ(buffers.count, count) << uploads_in_flight << " in flight";
