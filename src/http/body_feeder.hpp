@@ -68,7 +68,7 @@ public:
     // The buffers as `sizing` says (not zeroed: their pages are touched only as bytes arrive);
     // the connection's `executor` resumes it when a buffer comes back.
     BodyFeeder(const asio::any_io_executor& executor, asio::thread_pool& workers, BodyBuffers sizing)
-        : m_feeding(asio::make_strand(workers)), m_returned(executor, sizing.count) {
+        : m_feeding(asio::make_strand(workers)), m_returned(std::make_shared<Returned>(executor, sizing.count)) {
         if (sizing.hash_beside) {
             m_hashing.emplace(asio::make_strand(workers));
         }
@@ -96,7 +96,7 @@ public:
     // refused: then stop reading and drain(). Each buffer is submitted before the next is asked for.
     asio::awaitable<std::span<std::uint8_t>> next_buffer() {
         // Buffers that came back meanwhile first, so that a refusal is seen as early as possible.
-        while (m_in_flight > 0 && m_returned.ready()) {
+        while (m_in_flight > 0 && m_returned->ready()) {
             co_await take_returned();
         }
         if (m_free.empty() && m_in_flight > 0 && !m_refused) {
@@ -126,14 +126,17 @@ public:
                 m_refusal = receiver.feed(data);
                 m_stopped = m_refusal.has_value();
             }
-            const auto give_back = [this, index, refused = m_stopped] {
+            // Once the last buffer is back, the connection may go on and destroy the feeder while
+            // this thread is still inside try_send(): from here on, nothing of the feeder is
+            // touched but what these copies keep alive (the channel, the hashing strand).
+            const auto give_back = [returned = m_returned, index, refused = m_stopped] {
                 // Never fails: the channel holds as many messages as there are buffers.
-                m_returned.try_send(boost::system::error_code{}, index, refused);
+                returned->try_send(boost::system::error_code{}, index, refused);
             };
             // The hashing of this buffer was queued on the hashing strand by the feed: what is
             // queued after it runs after it.
-            if (m_hashing) {
-                asio::post(*m_hashing, give_back);
+            if (std::optional<Strand> hashing = m_hashing) {
+                asio::post(*hashing, give_back);
             } else {
                 give_back();
             }
@@ -156,7 +159,7 @@ private:
 
     asio::awaitable<void> take_returned() {
         // The channel is never closed or cancelled: the error is never set.
-        auto [error, index, refused] = co_await m_returned.async_receive(asio::as_tuple(asio::use_awaitable));
+        auto [error, index, refused] = co_await m_returned->async_receive(asio::as_tuple(asio::use_awaitable));
         --m_in_flight;
         m_free.push_back(index);
         m_refused = m_refused || refused;
@@ -171,7 +174,8 @@ private:
     std::size_t m_filling = 0;       // the buffer next_buffer() returned last
     std::size_t m_in_flight = 0;     // submitted, not yet back
     bool m_refused = false;          // a buffer came back refused
-    Returned m_returned;             // buffers back from the pool, in the order they were fed
+    // Buffers back from the pool, in the order they were fed; shared with the feeds in flight.
+    std::shared_ptr<Returned> m_returned;
     // The feeds' side (on the feeding strand).
     bool m_stopped = false;
     std::optional<Refusal> m_refusal;

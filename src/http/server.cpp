@@ -79,8 +79,8 @@ class Server::Impl {
 public:
     Impl(const config::Config& config, Site& site, Metrics& metrics, ClientLimits& limits, ReadinessCheck ready)
         : m_config(config), m_site(site), m_metrics(metrics), m_limits(limits), m_ready(std::move(ready)),
-          m_threads(config::thread_counts(config, std::thread::hardware_concurrency())),
-          m_io(static_cast<int>(m_threads.io)), m_workers(m_threads.work), m_inspections(m_threads.inspection),
+          m_threads(config::thread_counts(config, std::thread::hardware_concurrency())), m_workers(m_threads.work),
+          m_inspections(m_threads.inspection), m_io(static_cast<int>(m_threads.io)),
           m_signals(m_io, SIGINT, SIGTERM, SIGHUP), m_shutdown_timer(m_io) {
         m_connection_context.site = &site;
         m_connection_context.workers = &m_workers;
@@ -379,9 +379,11 @@ private:
     ClientLimits& m_limits;
     ReadinessCheck m_ready;
     config::ThreadCounts m_threads;
-    asio::io_context m_io;
+    // The pools outlive the I/O context: destroying it destroys the coroutines of connections
+    // still open, whose uploads hold strands of the worker pool.
     asio::thread_pool m_workers;
     asio::thread_pool m_inspections;
+    asio::io_context m_io;
     asio::signal_set m_signals;
     asio::steady_timer m_shutdown_timer;
     std::chrono::steady_clock::time_point m_shutdown_deadline;

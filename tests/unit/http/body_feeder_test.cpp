@@ -99,6 +99,7 @@ FeedOutcome feed_body(const std::string& body, BodyBuffers sizing, RecordingRece
         asio::detached);
     io.run();
     workers.join();
+    receiver.hash_queue = {}; // it holds a strand of `workers`, which must not outlive them
     return outcome;
 }
 
