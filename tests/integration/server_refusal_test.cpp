@@ -49,6 +49,10 @@ TEST_F(Refusals, NamesWhatWasSentInsteadOfAnArchive) {
     EXPECT_NE(png.body.find("a PNG image"), std::string::npos);
     const auto random = upload_bytes("random.bin", "head -c 100000 /dev/urandom");
     expect_refusal(random, 415, "not_an_archive");
+    // Large enough that the refusal of its first buffer overtakes the reading of the next ones
+    // (body_feeder.hpp): the rest is read and discarded, nothing is kept.
+    const auto large = upload_bytes("large.bin", "head -c 5000000 /dev/urandom");
+    expect_refusal(large, 415, "not_an_archive");
     const auto text = upload_bytes("notes.txt", "echo 'just some notes'");
     expect_refusal(text, 415, "not_an_archive");
     EXPECT_NE(text.body.find("a text file"), std::string::npos);
