@@ -138,16 +138,18 @@ TEST(BodyFeeder, ABufferComesBackOnlyOnceItsHashingHasRun) {
 
 TEST(BodyFeeder, ARefusalStopsTheFeedingAndTheReading) {
     const std::string body = random_body(100'000);
-    RecordingReceiver receiver;
-    receiver.refuse_after = 10'000;
-    const FeedOutcome outcome = feed_body(body, BodyBuffers{4096, 2, true}, receiver, 4096);
-    ASSERT_TRUE(outcome.refusal);
-    EXPECT_EQ(outcome.refusal->after_bytes, 12'288u); // the third buffer of 4 KiB
-    EXPECT_EQ(receiver.feeds, 3u);                    // nothing fed after the refusal
-    EXPECT_TRUE(receiver.fed == body.substr(0, 12'288));
-    EXPECT_TRUE(outcome.stopped_reading);
-    EXPECT_LT(outcome.submitted, body.size()); // at most the buffers in flight were read past it
-    EXPECT_LE(outcome.submitted, 12'288u + 2 * 4096);
+    for (const BodyBuffers sizing : {BodyBuffers{4096, 1, false}, BodyBuffers{4096, 2, true}}) {
+        RecordingReceiver receiver;
+        receiver.refuse_after = 10'000;
+        const FeedOutcome outcome = feed_body(body, sizing, receiver, 4096);
+        ASSERT_TRUE(outcome.refusal) << sizing.count << " buffers";
+        EXPECT_EQ(outcome.refusal->after_bytes, 12'288u); // the third buffer of 4 KiB
+        EXPECT_EQ(receiver.feeds, 3u);                    // nothing fed after the refusal
+        EXPECT_TRUE(receiver.fed == body.substr(0, 12'288));
+        EXPECT_TRUE(outcome.stopped_reading);
+        // At most the other buffers were read past the refused one.
+        EXPECT_LE(outcome.submitted, 12'288u + (sizing.count - 1) * 4096);
+    }
 }
 
 TEST(BodyFeeder, AnEmptyBufferIsFreeAgainAtOnce) {
