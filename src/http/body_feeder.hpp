@@ -15,7 +15,9 @@
 // Template over the receiver (UploadReceiver; a fake in the tests), like body_source.hpp over
 // the stream.
 
+#include "http/run_on.hpp"
 #include "pipeline/upload_session.hpp"
+#include "util/byte_buffer.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
@@ -71,14 +73,13 @@ public:
     // The buffers as `sizing` says (not zeroed: their pages are touched only as bytes arrive);
     // the connection's `executor` resumes it when a buffer comes back.
     BodyFeeder(const asio::any_io_executor& executor, asio::thread_pool& workers, BodyBuffers sizing)
-        : m_workers(workers.get_executor()), m_feeding(asio::make_strand(workers)),
+        : m_workers(&workers), m_feeding(asio::make_strand(workers)),
           m_returned(std::make_shared<Returned>(executor, sizing.count)) {
         if (sizing.hash_beside) {
             m_hashing.emplace(asio::make_strand(workers));
         }
         for (std::size_t i = 0; i < sizing.count; ++i) {
-            m_memory.push_back(std::make_unique_for_overwrite<std::uint8_t[]>(sizing.size));
-            m_buffers.emplace_back(m_memory.back().get(), sizing.size);
+            m_buffers.emplace_back(sizing.size);
             m_free.push_back(i);
         }
     }
@@ -112,7 +113,7 @@ public:
         }
         m_filling = m_free.back();
         m_free.pop_back();
-        co_return m_buffers[m_filling];
+        co_return std::span<std::uint8_t>(m_buffers[m_filling]);
     }
 
     // Hands the first `size` bytes of the buffer that next_buffer() returned last to `receiver`
@@ -128,7 +129,7 @@ public:
             return;
         }
         ++m_in_flight;
-        asio::post(m_feeding, [this, &receiver, index = m_filling, data = m_buffers[m_filling].first(size)] {
+        asio::post(m_feeding, [this, &receiver, index = m_filling, data = std::span(m_buffers[m_filling]).first(size)] {
             // On the strand: m_stopped and m_refusal are touched by one feed at a time, and the
             // connection reads m_refusal only after every buffer has come back (drain()).
             if (!m_stopped) {
@@ -176,12 +177,9 @@ private:
             co_return;
         }
         Receiver& receiver = *std::exchange(m_held.receiver, nullptr);
-        const std::span<const std::uint8_t> data = m_buffers[m_filling].first(m_held.size);
+        const auto data = std::span<const std::uint8_t>(m_buffers[m_filling]).first(m_held.size);
         if (!m_refused) {
-            m_refusal = co_await asio::co_spawn(
-                m_workers,
-                [&receiver, data]() -> asio::awaitable<std::optional<Refusal>> { co_return receiver.feed(data); },
-                asio::use_awaitable);
+            m_refusal = co_await run_on(*m_workers, [&receiver, data] { return receiver.feed(data); });
             m_refused = m_refusal.has_value();
         }
         m_free.push_back(m_filling);
@@ -200,11 +198,10 @@ private:
         std::size_t size = 0;
     };
 
-    asio::thread_pool::executor_type m_workers;
+    asio::thread_pool* m_workers;
     Strand m_feeding;                // one feed at a time, in order
     std::optional<Strand> m_hashing; // the hashing of what was fed, in order
-    std::vector<std::unique_ptr<std::uint8_t[]>> m_memory;
-    std::vector<std::span<std::uint8_t>> m_buffers;
+    std::vector<util::ByteBuffer> m_buffers;
     // The connection's side.
     std::vector<std::size_t> m_free; // buffers to fill
     std::size_t m_filling = 0;       // the buffer next_buffer() returned last

@@ -5,6 +5,7 @@
 
 #include "http/body_feeder.hpp"
 #include "http/body_source.hpp"
+#include "http/run_on.hpp"
 #include "http/site.hpp"
 
 #include <boost/asio.hpp>
@@ -25,15 +26,6 @@ struct ConnectionContext {
     asio::thread_pool* inspections = nullptr; // finishing uploads: waits for the inspector process
     std::vector<std::string> trusted_proxies;
 };
-
-// Runs `work` on `pool` (the workers or the inspection threads) and resumes on the caller's
-// executor with its result.
-template <class Work>
-asio::awaitable<std::invoke_result_t<Work>> run_on(asio::thread_pool& pool, Work work) {
-    using Value = std::invoke_result_t<Work>;
-    co_return co_await asio::co_spawn(
-        pool, [&work]() -> asio::awaitable<Value> { co_return work(); }, asio::use_awaitable);
-}
 
 inline constexpr std::chrono::seconds k_write_timeout{30};
 
