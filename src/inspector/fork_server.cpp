@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <poll.h>
 #include <span>
 #include <sys/mman.h>
@@ -75,7 +76,8 @@ bool reap_workers_as_they_end() {
 
 // In the forked child: the worker's socket becomes descriptor 3 in place of the control socket,
 // so that it holds nothing of the fork server's but what both loaded before the first fork.
-[[noreturn]] void become_worker(int socket, int shared_windows, const sigset_t& signal_mask) {
+[[noreturn]] void become_worker(int socket, int shared_windows, const sigset_t& signal_mask,
+                                const SandboxFilter& filter) {
     // Dies with the fork server, which dies with the receiver (PDEATHSIG is per parent).
     if (std::signal(SIGCHLD, SIG_DFL) == SIG_ERR || ::sigprocmask(SIG_SETMASK, &signal_mask, nullptr) != 0 ||
         ::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::prctl(PR_SET_NAME, k_worker_process_name) != 0 ||
@@ -83,12 +85,12 @@ bool reap_workers_as_they_end() {
         ::_exit(k_exit_not_prepared);
     }
     ::close(socket);
-    ::_exit(run_inspector_worker(k_fork_server_control_fd, shared_windows));
+    ::_exit(run_inspector_worker(k_fork_server_control_fd, shared_windows, filter));
 }
 
 // Forks one worker and hands the receiver its socket, shared windows and pidfd. False when the
 // control socket is gone.
-bool fork_worker(int control) {
+bool fork_worker(int control, const SandboxFilter& filter) {
     std::array<int, 2> ends{};
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends.data()) != 0) {
         return send_reply(control, k_failed, {});
@@ -109,7 +111,7 @@ bool fork_worker(int control) {
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::close(receiver_end.get()); // else the worker would not see the receiver hang up
-        become_worker(worker_end.get(), shared_windows.get(), previous);
+        become_worker(worker_end.get(), shared_windows.get(), previous, filter);
     }
     worker_end.reset();
     const util::UniqueFd process(pid > 0 ? ::pidfd_open(pid, 0) : -1);
@@ -136,7 +138,11 @@ int run_fork_server() {
         return k_exit_not_started_by_receiver;
     }
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::prctl(PR_SET_NAME, k_fork_server_process_name) != 0 ||
-        !reap_workers_as_they_end() || !prepare_for_sandbox()) {
+        !reap_workers_as_they_end()) {
+        return k_exit_not_prepared;
+    }
+    const std::optional<SandboxFilter> filter = prepare_for_sandbox();
+    if (!filter) {
         return k_exit_not_prepared;
     }
     for (;;) {
@@ -145,7 +151,7 @@ int run_fork_server() {
         if (n < 0 && errno == EINTR) {
             continue;
         }
-        if (n != 1 || request != k_request || !fork_worker(k_fork_server_control_fd)) {
+        if (n != 1 || request != k_request || !fork_worker(k_fork_server_control_fd, *filter)) {
             break;
         }
     }

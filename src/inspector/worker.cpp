@@ -23,18 +23,22 @@ constexpr int k_exit_out_of_memory = 5;
 
 } // namespace
 
-bool prepare_for_sandbox() {
+std::optional<SandboxFilter> prepare_for_sandbox() {
     if (std::setlocale(LC_CTYPE, "C.UTF-8") == nullptr) {
-        return false;
+        return std::nullopt;
     }
     archive* warm = archive_read_new();
     archive_read_support_filter_gzip(warm);
     archive_read_support_format_zip(warm);
     archive_read_free(warm);
-    return true;
+    auto filter = SandboxFilter::compile();
+    if (!filter) {
+        return std::nullopt;
+    }
+    return std::move(*filter);
 }
 
-int run_inspector_worker(int channel_fd, int shared_windows) {
+int run_inspector_worker(int channel_fd, int shared_windows, const SandboxFilter& filter) {
     auto windows = SharedWindows::map(shared_windows, SharedWindows::Access::read);
     ::close(shared_windows); // the mapping stays; the sandbox allows no descriptor beyond the socket
     if (!windows) {
@@ -46,7 +50,7 @@ int run_inspector_worker(int channel_fd, int shared_windows) {
     if (!job) {
         return k_exit_no_job;
     }
-    if (!enter_sandbox(SandboxLimits{job->memory_limit_bytes, job->cpu_limit_seconds})) {
+    if (!enter_sandbox(filter, SandboxLimits{job->memory_limit_bytes, job->cpu_limit_seconds})) {
         return k_exit_no_sandbox;
     }
     ChannelSource source(channel, std::move(*windows), job->upload_size);

@@ -35,7 +35,8 @@ protected:
 // Each case runs in a child process (a death test), since the sandbox cannot be left again; it
 // exits 0 when the sandbox behaved as expected and lets a killing system call kill it.
 void enter() {
-    if (!enter_sandbox(SandboxLimits{})) {
+    const auto filter = SandboxFilter::compile();
+    if (!filter || !enter_sandbox(*filter, SandboxLimits{})) {
         std::_Exit(99);
     }
 }
@@ -117,6 +118,23 @@ TEST_F(SandboxDeathTest, ExecutableMemoryKills) {
 
 TEST_F(SandboxDeathTest, MemoryBeyondTheLimitIsRefused) {
     EXPECT_EXIT(allocate_beyond_the_limit(), testing::ExitedWithCode(0), "");
+}
+
+// The fork server compiles the filter once and every worker it forks installs that program.
+TEST_F(SandboxDeathTest, OneCompiledFilterConfinesEveryProcessThatEntersIt) {
+    const auto filter = SandboxFilter::compile();
+    ASSERT_TRUE(filter);
+    EXPECT_FALSE(filter->program().empty());
+    const auto exec_after_entering = [&filter] {
+        if (!enter_sandbox(*filter, SandboxLimits{})) {
+            std::_Exit(99);
+        }
+        std::array<char*, 2> argv = {const_cast<char*>("true"), nullptr};
+        ::execv("/bin/true", argv.data());
+        std::_Exit(0);
+    };
+    EXPECT_EXIT(exec_after_entering(), testing::KilledBySignal(SIGSYS), "");
+    EXPECT_EXIT(exec_after_entering(), testing::KilledBySignal(SIGSYS), "");
 }
 
 } // namespace
