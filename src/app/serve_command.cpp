@@ -189,7 +189,8 @@ int run_serve(const ServeOptions& options) {
         }
         pipeline::PipelineContext pipeline;
         pipeline.recipients = configured_recipients(config);
-        if (pipeline.recipients.empty()) {
+        const bool demo = pipeline.recipients.empty();
+        if (demo) {
             pipeline.recipients.push_back(demo_recipient(config.data_dir));
             warn_demo_mode(config.data_dir);
         }
@@ -217,8 +218,13 @@ int run_serve(const ServeOptions& options) {
             {config.limits.max_connections_per_client, config.limits.max_concurrent_uploads_per_client,
              config.limits.max_uploads_per_client_per_hour, config.limits.max_concurrent_uploads});
         http::Metrics metrics;
-        const pages::ServiceFacts facts{config.limits.max_upload_bytes, config.retention_days,
-                                        pipeline.recipients.size(), config.privacy.controller, config.privacy.contact};
+        const pages::ServiceFacts facts{
+            config.limits.max_upload_bytes,
+            config.retention_days,
+            pipeline.recipients.size(),
+            config.privacy.controller,
+            config.privacy.contact,
+            demo ? pages::SealingKeys::demo_identity_on_server : pages::SealingKeys::staff_only};
         http::Site site({config.origin(), config.limits, config.inspection, facts}, pipeline, *csrf, limits, metrics);
         const std::uint64_t headroom = config.limits.min_free_disk_bytes;
         http::Server server(config, site, metrics, limits, [&]() -> util::Result<void> {

@@ -17,6 +17,10 @@ constexpr std::array k_messages = std::to_array<Message>({
     {"page.language_label", "Sprache", "Language"},
     {"page.other_language_name", "English", "Deutsch"},
     {"page.privacy_link", "Datenschutz", "Privacy"},
+    {"page.demo_notice",
+     "Demo-Betrieb: Uploads werden für einen Demo-Schlüssel verschlüsselt, der auf diesem Server liegt. Laden Sie "
+     "hier keine echten Daten hoch.",
+     "Demo mode: uploads are encrypted to a demo key that is kept on this server. Do not upload real data here."},
     {"page.back", "Zurück zur Upload-Seite", "Back to the upload page"},
 
     // Upload page
@@ -48,11 +52,17 @@ constexpr std::array k_messages = std::to_array<Message>({
      "Nach dem Hochladen erhalten Sie eine Vorgangsnummer und eine Prüfsumme als Empfangsbestätigung.",
      "After the upload you receive a reference and a checksum as your receipt."},
     {"upload.data_heading", "Was mit Ihren Daten geschieht", "What happens to your data"},
-    {"upload.data_text",
+    {"upload.data_sealed",
      "Ihr Archiv wird schon beim Empfang für unser Support-Team verschlüsselt; dieser Server kann es danach "
-     "nicht mehr lesen. Das Team wird benachrichtigt und holt es auf einen abgeschotteten Testrechner. "
+     "nicht mehr lesen.",
+     "Your archive is encrypted for our support team as it arrives; this server cannot read it afterwards."},
+    {"upload.data_sealed_demo",
+     "Ihr Archiv wird schon beim Empfang verschlüsselt, im Demo-Betrieb aber mit einem Schlüssel, der auf diesem "
+     "Server liegt.",
+     "Your archive is encrypted as it arrives, but in demo mode to a key that is kept on this server."},
+    {"upload.data_text",
+     "Das Team wird benachrichtigt und holt es auf einen abgeschotteten Testrechner. "
      "Nach Abschluss des Falls werden die Daten gelöscht, nicht abgeholte Uploads spätestens nach {days} Tagen.",
-     "Your archive is encrypted for our support team as it arrives; this server cannot read it afterwards. "
      "The team is notified and fetches it onto an isolated test machine. When the case is closed the data is "
      "deleted; uploads that are not collected are deleted after {days} days at the latest."},
     {"upload.privacy_more", "Mehr dazu in der Datenschutzerklärung", "More in the privacy notice"},
@@ -310,11 +320,14 @@ constexpr std::array k_messages = std::to_array<Message>({
     {"privacy.stored_archive",
      "Ihr Archiv, sein ursprünglicher Dateiname, die Liste der enthaltenen Dateien und die Kontaktdaten aus der "
      "Readme.txt (wir prüfen das Archiv in einem abgeschotteten Prozess, ohne es auszupacken): nur verschlüsselt für "
-     "die Schlüssel des Support-Teams (Anzahl: {recipients}). Dieser Server kann sie nach dem Hochladen nicht "
-     "mehr lesen.",
+     "die Schlüssel des Support-Teams (Anzahl: {recipients}).",
      "Your archive, its original file name, the list of the files in it and the contact data from its Readme.txt "
      "(we check the archive in an isolated process, without unpacking it): only encrypted to the "
-     "support team's keys (number of keys: {recipients}). This server cannot read them after the upload."},
+     "support team's keys (number of keys: {recipients})."},
+    {"privacy.stored_sealed", "Dieser Server kann sie nach dem Hochladen nicht mehr lesen.",
+     "This server cannot read them after the upload."},
+    {"privacy.stored_sealed_demo", "Im Demo-Betrieb liegt dieser Schlüssel auf diesem Server, der sie also lesen kann.",
+     "In demo mode that key is kept on this server, which can therefore read them."},
     {"privacy.stored_metadata",
      "Verwaltungsdaten ohne Personenbezug: Vorgangsnummer, Größe, Prüfsumme, erkannter Dateityp, Zeitpunkte.",
      "Administrative data without personal data: reference, size, checksum, detected file type, times."},

@@ -49,6 +49,16 @@ std::string reason_list(Language language, const std::vector<std::string>& reaso
     return html + "</ul>";
 }
 
+// What the pages say about who can read a sealed upload: the demo notice (empty unless in the
+// demo) and the sentence for `<prefix>.<sealed>` or its "_demo" variant.
+void add_sealing_texts(TemplateValues& values, Language language, const ServiceFacts& facts, std::string_view prefix,
+                       std::string_view sealed) {
+    const bool demo = facts.sealing_keys == SealingKeys::demo_identity_on_server;
+    values.emplace("demo_notice", demo ? text(language, "page.demo_notice") : std::string());
+    values.emplace(std::string(sealed),
+                   text(language, std::string(prefix) + "." + std::string(sealed) + (demo ? "_demo" : "")));
+}
+
 std::string findings_list(Language language, const ReceiptFindings& findings) {
     const auto item = [language](std::string_view key, const MessageParameters& parameters = {}) {
         return "<li>" + escape_html(text(language, "receipt." + std::string(key), parameters)) + "</li>\n";
@@ -75,6 +85,7 @@ std::string upload_page(const PageFrame& frame, const ServiceFacts& facts, std::
     const MessageParameters parameters = {{"max_mb", format_megabytes(frame.language, facts.max_upload_bytes)},
                                           {"days", std::to_string(facts.retention_days)}};
     TemplateValues values = {{"csrf", std::string(csrf_token)}};
+    add_sealing_texts(values, frame.language, facts, "upload", "data_sealed");
     add_texts(values, frame.language, "upload",
               {"heading", "intro", "what_heading", "what_archive", "what_readme", "what_password", "form_heading",
                "file_label", "submit", "after_submit", "data_heading", "data_text", "privacy_more"},
@@ -110,6 +121,7 @@ std::string privacy_page(const PageFrame& frame, const ServiceFacts& facts) {
         {"controller", facts.controller.empty() ? text(frame.language, "privacy.controller_unset") : facts.controller},
         {"contact", facts.contact},
     };
+    add_sealing_texts(values, frame.language, facts, "privacy", "stored_sealed");
     add_texts(values, frame.language, "privacy",
               {"heading", "intro", "controller_heading", "stored_heading", "stored_archive", "stored_metadata",
                "stored_network", "access_heading", "access", "retention_heading", "retention", "rights_heading",

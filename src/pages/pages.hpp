@@ -22,12 +22,17 @@ struct PageFrame {
     std::string path = "/";
 };
 
+// Who holds the keys that open a sealed upload. In the demo (no recipients configured) the
+// identity lies on this server, and the pages must not promise that it cannot read uploads.
+enum class SealingKeys { staff_only, demo_identity_on_server };
+
 struct ServiceFacts {
     std::uint64_t max_upload_bytes = 0;
     unsigned retention_days = 0;
     std::size_t recipient_count = 0;
     std::string controller;
     std::string contact;
+    SealingKeys sealing_keys = SealingKeys::staff_only;
 };
 
 // What the inspection found, as the receipt shows it.

@@ -146,6 +146,8 @@ TEST_F(ReceiverTest, ServesPagesInBothLanguagesWithTheSwitch) {
     EXPECT_EQ(privacy.status, 200);
     EXPECT_NE(privacy.body.find("after 30 days"), std::string::npos) << "retention from the configuration";
     EXPECT_NE(privacy.body.find("number of keys: 1"), std::string::npos);
+    EXPECT_NE(privacy.body.find("This server cannot read them after the upload."), std::string::npos);
+    EXPECT_EQ(privacy.body.find("Demo mode"), std::string::npos) << "staff recipients are configured";
     const auto css = request(m_server->url() + "/static/style.css");
     EXPECT_EQ(css.status, 200);
     EXPECT_EQ(css.header("Content-Type"), "text/css; charset=utf-8");
@@ -257,6 +259,14 @@ TEST(DemoMode, GeneratesAPrivateIdentityAndSaysSoLoudly) {
     const auto opened =
         run_shell("age -d -i data/demo-identity.txt data/inbox/*.archive.age | cmp - case.tar", dir.path());
     EXPECT_EQ(opened.exit_code, 0) << opened.err;
+    // The pages say so too, instead of promising that this server cannot read uploads.
+    for (const char* path : {"/", "/privacy"}) {
+        const auto page = curl(dir.path(), "-H 'Accept-Language: en' " + server.url() + path);
+        EXPECT_NE(page.body.find("Demo mode: uploads are encrypted to a demo key that is kept on this server."),
+                  std::string::npos)
+            << path;
+        EXPECT_EQ(page.body.find("cannot read"), std::string::npos) << path;
+    }
     // The identity survives restarts: earlier uploads stay readable.
     const std::string first = read_file_text(identity);
     server.kill();

@@ -85,6 +85,34 @@ TEST(Pages, RenderInBothLanguagesWithoutInlineScript) {
     }
 }
 
+// With the demo identity on the server, no page may promise that the server cannot read uploads.
+TEST(Pages, SayInDemoModeThatThisServerHoldsTheKey) {
+    ServiceFacts facts{52'428'800, 30, 1, "", ""};
+    const PageFrame english{Language::en, "/"};
+    const PageFrame german{Language::de, "/"};
+    const std::string cannot_read = "this server cannot read it afterwards";
+    EXPECT_NE(upload_page(english, facts, "T").find(cannot_read), std::string::npos);
+    EXPECT_EQ(upload_page(english, facts, "T").find("Demo mode"), std::string::npos);
+    EXPECT_NE(privacy_page(english, facts).find("This server cannot read them"), std::string::npos);
+
+    facts.sealing_keys = SealingKeys::demo_identity_on_server;
+    for (const std::string& page : {upload_page(english, facts, "T"), privacy_page(english, facts)}) {
+        EXPECT_NE(page.find("<p class=\"demo\" role=\"alert\">Demo mode: uploads are encrypted to a demo key that is "
+                            "kept on this server. Do not upload real data here.</p>"),
+                  std::string::npos)
+            << page;
+        EXPECT_EQ(page.find("cannot read"), std::string::npos) << page;
+    }
+    EXPECT_NE(upload_page(english, facts, "T").find("in demo mode to a key that is kept on this server"),
+              std::string::npos);
+    EXPECT_NE(privacy_page(english, facts).find("which can therefore read them"), std::string::npos);
+    for (const std::string& page : {upload_page(german, facts, "T"), privacy_page(german, facts)}) {
+        EXPECT_NE(page.find("Demo-Betrieb: Uploads werden für einen Demo-Schlüssel verschlüsselt"), std::string::npos)
+            << page;
+        EXPECT_EQ(page.find("nicht mehr lesen"), std::string::npos) << page;
+    }
+}
+
 TEST(Pages, FormatsMegabytes) {
     EXPECT_EQ(format_megabytes(Language::en, 52'428'800), "50");
     EXPECT_EQ(format_megabytes(Language::en, 1'500'000), "1.4");
