@@ -17,6 +17,13 @@ if(SUPPORTDROP_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+if(SUPPORTDROP_SANITIZE_THREAD)
+  # GCC warns that ThreadSanitizer ignores std::atomic_thread_fence, which Boost.Asio's handler
+  # queues use beside the mutexes and atomics that order them.
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>)
+  add_link_options(-fsanitize=thread)
+endif()
+
 if(SUPPORTDROP_FUZZ)
   # Every library is instrumented for coverage; only the fuzz targets link libFuzzer's main.
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)

@@ -82,7 +82,7 @@ util::Result<std::vector<sock_filter>> export_program(scmp_filter_ctx filter) {
     }
     const auto size = static_cast<std::size_t>(status.st_size);
     std::vector<sock_filter> program(size / sizeof(sock_filter));
-    if (size == 0 || size % sizeof(sock_filter) != 0 ||
+    if (size == 0 || size % sizeof(sock_filter) != 0 || program.size() > BPF_MAXINSNS ||
         ::pread(file.get(), program.data(), size, 0) != static_cast<ssize_t>(size)) {
         return util::ErrorCode(EIO, boost::system::system_category());
     }

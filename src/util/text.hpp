@@ -13,7 +13,9 @@ std::string to_lower(std::string_view text);
 // Without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view text);
 
-// `time` in UTC with a strftime `format`; the default is ISO 8601 ("2026-11-26T20:30:00Z").
-std::string format_utc(std::chrono::system_clock::time_point time, const char* format = "%Y-%m-%dT%H:%M:%SZ");
+// `time` in UTC with a strftime `format`; the default is ISO 8601 ("2026-11-26T20:30:00Z"). The
+// attribute has the compiler check each caller's format as it checks strftime's.
+[[gnu::format(strftime, 2, 0)]] std::string format_utc(std::chrono::system_clock::time_point time,
+                                                       const char* format = "%Y-%m-%dT%H:%M:%SZ");
 
 } // namespace supportdrop::util
