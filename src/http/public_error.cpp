@@ -26,6 +26,7 @@ PublicError public_error_for(const util::ErrorCode& error) {
         case pipeline::Errc::archive_rejected: return PublicError::archive_rejected;
         case pipeline::Errc::inspection_failed: return PublicError::could_not_process;
         case pipeline::Errc::closed: return PublicError::internal;
+        case pipeline::Errc::disk_full: return PublicError::disk_full;
         }
     }
     if (error.category() == multipart_category()) {

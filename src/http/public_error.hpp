@@ -4,6 +4,7 @@
 
 #include "util/errors.hpp"
 
+#include <chrono>
 #include <string_view>
 
 namespace supportdrop::http {
@@ -71,5 +72,8 @@ constexpr const PublicErrorInfo& info(PublicError error) {
 // The public error for an internal error code (pipeline and multipart errors); anything
 // unexpected is PublicError::internal.
 PublicError public_error_for(const util::ErrorCode& error);
+
+// Retry-After for disk_full: space comes back as staff collect uploads, in minutes, not seconds.
+inline constexpr std::chrono::seconds k_disk_full_retry_after{300};
 
 } // namespace supportdrop::http

@@ -282,7 +282,7 @@ std::variant<UploadAdmission, Refusal> Site::admit_upload(const RequestInfo& req
     auto available = m_pipeline->store->available_bytes();
     if (!available || *available < m_settings.limits.min_free_disk_bytes + m_settings.limits.max_upload_bytes) {
         spdlog::warn("upload.refused reason=disk_full available={}", available ? *available : 0);
-        return Refusal{PublicError::disk_full, {}, std::chrono::seconds(300)};
+        return Refusal{PublicError::disk_full, {}, k_disk_full_retry_after};
     }
     return UploadAdmission{std::move(admission.ticket), std::move(*boundary), m_limits->uploads_in_flight()};
 }

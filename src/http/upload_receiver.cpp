@@ -35,6 +35,11 @@ void log_refusal(const Refusal& refusal) {
                      refusal.incident, refusal.cause);
         return;
     }
+    // The operator's problem, not the customer's: a warning, with what the system said.
+    if (refusal.error == PublicError::storage_failed || refusal.error == PublicError::disk_full) {
+        spdlog::warn("upload.rejected reason={} status={} cause=\"{}\"", error.code, error.status, refusal.cause);
+        return;
+    }
     spdlog::info("upload.rejected reason={} status={}", error.code, error.status);
 }
 
@@ -61,6 +66,13 @@ Refusal UploadReceiver::refusal_for(const ErrorCode& error) const {
     if (refusal.error == PublicError::could_not_process && m_session) {
         refusal.incident = m_session->incident();
         refusal.cause = m_session->inspection_error().message();
+    }
+    if ((refusal.error == PublicError::storage_failed || refusal.error == PublicError::disk_full) && m_session &&
+        m_session->storage_error()) {
+        refusal.cause = m_session->storage_error().message();
+    }
+    if (refusal.error == PublicError::disk_full) {
+        refusal.retry_after = k_disk_full_retry_after;
     }
     return refusal;
 }

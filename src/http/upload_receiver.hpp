@@ -25,12 +25,12 @@ struct Refusal {
     std::chrono::seconds retry_after;
     std::vector<pipeline::Reason> reasons; // archive_rejected: the verdict's reasons
     std::string incident;                  // could_not_process: names the failure in the log
-    std::string cause;                     // could_not_process: what failed, for the log only
+    std::string cause; // could_not_process, storage_failed, disk_full: what failed, for the log only
 };
 
-// Logs the refusal of an upload as an event: code, status, and for a failed inspection the
-// incident reference and its cause. Never personal data, and not the verdict's reasons (issue 4:
-// the verdict rests only in the sealed manifest; a rejected upload has none).
+// Logs the refusal of an upload as an event: code, status, for a failed inspection the incident
+// reference and its cause, and for a failure to store what the system reported. Never personal data, and not the
+// verdict's reasons (issue 4: the verdict rests only in the sealed manifest; a rejected upload has none).
 void log_refusal(const Refusal& refusal);
 
 // Blocking (it seals and writes): call it on a worker thread. Destroying it before finish()

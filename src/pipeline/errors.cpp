@@ -14,6 +14,7 @@ const char* describe(Errc error) {
     case Errc::archive_rejected: return "the archive was rejected by the inspection";
     case Errc::inspection_failed: return "the archive could not be inspected";
     case Errc::closed: return "upload session is closed";
+    case Errc::disk_full: return "upload could not be stored: no space left";
     }
     return "unknown pipeline error";
 }

@@ -16,6 +16,7 @@ enum class Errc {
     archive_rejected,  // the inspection's verdict is "rejected"
     inspection_failed, // the inspector gave no verdict (crash, budget): could not be processed
     closed,            // the session was already finished or failed
+    disk_full,         // like storage_failed, because the disk or quota is full
 };
 
 const boost::system::error_category& pipeline_category() noexcept;

@@ -22,6 +22,12 @@ std::span<const std::uint8_t> as_bytes(std::string_view text) {
     return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
+// A full disk is the operator's to fix and the customer's to wait for (507), unlike other
+// failures of the store.
+Errc storage_errc(const ErrorCode& cause) {
+    return util::is_out_of_space(cause) ? Errc::disk_full : Errc::storage_failed;
+}
+
 } // namespace
 
 // The hash of the bytes appended so far and how many it has taken. Shared with the hashing
@@ -46,7 +52,7 @@ Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContex
     }
     auto archive = context.store->create(*id + ".archive.age");
     if (!archive) {
-        return Errc::storage_failed;
+        return storage_errc(archive.error());
     }
     auto encryptor = age::Encryptor::start(context.recipients, **archive);
     auto hash = crypto::Sha256::create();
@@ -73,6 +79,11 @@ ErrorCode UploadSession::close(ErrorCode error) {
     return error;
 }
 
+ErrorCode UploadSession::storage_failure(const ErrorCode& cause) {
+    m_storage_error = cause;
+    return close(storage_errc(cause));
+}
+
 Result<void> UploadSession::decide_content_type() {
     m_decided = true;
     m_content_type = detect_content_type(m_head);
@@ -90,7 +101,7 @@ Result<void> UploadSession::append(std::span<const std::uint8_t> data) {
         return close(Errc::too_large);
     }
     if (auto sealed = seal_and_hash(data); !sealed) {
-        return close(Errc::storage_failed);
+        return storage_failure(sealed.error());
     }
     m_size += data.size();
     if (!m_decided) {
@@ -130,7 +141,7 @@ Result<Receipt> UploadSession::finish(const std::string& client_file_name) {
     // The final chunk goes to the file now, so that the inspector can read all of it; the file
     // stays uncommitted (and is removed with the session) until the verdict is in.
     if (auto finished = m_encryptor.finish(); !finished) {
-        return Errc::storage_failed;
+        return storage_failure(finished.error());
     }
     auto inspection = inspect();
     if (!inspection) {
@@ -152,7 +163,7 @@ Result<Receipt> UploadSession::finish(const std::string& client_file_name) {
 Result<inspector::InspectionReport> UploadSession::inspect() {
     auto plaintext = SealedPlaintext::open(m_archive->written(), m_encryptor.file_key(), m_size);
     if (!plaintext) {
-        return Errc::storage_failed;
+        return storage_failure(plaintext.error());
     }
     auto report = m_context->inspector->inspect(*plaintext);
     if (!report) {
@@ -192,7 +203,7 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name,
         }
         auto taken = m_context->metadata->reference_exists(*reference);
         if (!taken) {
-            return Errc::storage_failed;
+            return storage_failure(taken.error());
         }
         if (!*taken) {
             receipt.reference = std::move(*reference);
@@ -204,11 +215,11 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name,
     }
     auto manifest = seal_manifest(receipt, client_file_name, inspection);
     if (!manifest) {
-        return Errc::storage_failed;
+        return storage_failure(manifest.error());
     }
     const std::array<storage::PendingObject*, 2> objects = {m_archive.get(), manifest->get()};
     if (auto committed = m_context->store->commit(objects); !committed) {
-        return Errc::storage_failed;
+        return storage_failure(committed.error());
     }
     db::UploadRecord record;
     record.id = m_id;
@@ -220,7 +231,7 @@ Result<Receipt> UploadSession::commit(const std::string& client_file_name,
     record.received_at = unix_seconds(m_started);
     record.sealed_at = unix_seconds(m_context->now());
     if (auto recorded = m_context->metadata->record_sealed(record); !recorded) {
-        return Errc::storage_failed;
+        return storage_failure(recorded.error());
     }
     return receipt;
 }

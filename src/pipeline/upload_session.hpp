@@ -73,16 +73,17 @@ public:
     ~UploadSession();
 
     // Takes the next bytes of the file. Fails with Errc::too_large, Errc::not_an_archive (as
-    // soon as the first 512 bytes show it; content_type() then says what it is) or
-    // Errc::storage_failed. After a failure the session is closed.
+    // soon as the first 512 bytes show it; content_type() then says what it is),
+    // Errc::storage_failed or Errc::disk_full (storage_error() says why). After a failure the
+    // session is closed.
     Result<void> append(std::span<const std::uint8_t> data);
 
     // Completes the upload: final checks, inspection of the archive (the context's inspector
     // reads it back through the upload's key), sealed manifest, durable commit of both files,
     // metadata record. Only then is the receipt returned. `client_file_name` goes into the
     // sealed manifest only. Fails with Errc::empty_file, not_an_archive, archive_rejected
-    // (verdict() says why), inspection_failed (incident() names it) or storage_failed (also when
-    // a hash queue has not yet hashed every byte).
+    // (verdict() says why), inspection_failed (incident() names it), disk_full or storage_failed
+    // (also when a hash queue has not yet hashed every byte).
     Result<Receipt> finish(const std::string& client_file_name);
 
     // After finish(): the verdict on the archive.
@@ -91,6 +92,9 @@ public:
     // what went wrong.
     const std::string& incident() const { return m_incident; }
     const ErrorCode& inspection_error() const { return m_inspection_error; }
+    // After Errc::storage_failed or Errc::disk_full: what the store, the sealing or the database
+    // reported, for the log (empty when it was this session's own check).
+    const ErrorCode& storage_error() const { return m_storage_error; }
 
     const ContentType& content_type() const { return m_content_type; }
     std::uint64_t size() const { return m_size; }
@@ -110,6 +114,8 @@ private:
                                                                   const std::string& client_file_name,
                                                                   const inspector::InspectionReport& inspection);
     ErrorCode close(ErrorCode error);
+    // Closes the session for a failure of the store, the sealing or the database.
+    ErrorCode storage_failure(const ErrorCode& cause);
 
     const PipelineContext* m_context;
     HashQueue m_hash_queue;
@@ -126,6 +132,7 @@ private:
     Verdict m_verdict;
     std::string m_incident;
     ErrorCode m_inspection_error;
+    ErrorCode m_storage_error;
 };
 
 } // namespace supportdrop::pipeline

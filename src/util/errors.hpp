@@ -20,6 +20,14 @@ inline ErrorCode last_system_error() {
     return ErrorCode(errno, boost::system::system_category());
 }
 
+// Whether `error` says that the disk or the user's quota is full (ENOSPC, EDQUOT, or an error of
+// another category that maps to them).
+inline bool is_out_of_space(const ErrorCode& error) {
+    const auto condition = error.default_error_condition();
+    return condition == boost::system::errc::no_space_on_device ||
+           condition == boost::system::error_condition(EDQUOT, boost::system::generic_category());
+}
+
 // Errors of the encoders and decoders in this module.
 enum class Errc {
     invalid_base64 = 1,

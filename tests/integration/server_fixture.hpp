@@ -31,6 +31,19 @@ inline std::ostream& operator<<(std::ostream& out, const StoredState& state) {
     return out;
 }
 
+// The content of `path` once it exists and is not empty (what a command in the background
+// writes there), or empty after `limit`.
+inline std::string wait_for_file(const std::filesystem::path& path, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (std::filesystem::exists(path) && std::filesystem::file_size(path) > 0) {
+            return read_file_text(path);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return {};
+}
+
 class ReceiverTest : public testing::Test {
 protected:
     // More configuration tables for the server of this test, and more [server] options.

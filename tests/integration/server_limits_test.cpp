@@ -15,17 +15,6 @@ void make_slow_archive(const TempDir& dir, const std::string& name, std::size_t 
     ASSERT_EQ(run_shell("head -c " + std::to_string(size) + " /dev/urandom >> " + name, dir.path()).exit_code, 0);
 }
 
-std::string wait_for_file(const std::filesystem::path& path, std::chrono::seconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (std::filesystem::exists(path) && std::filesystem::file_size(path) > 0) {
-            return read_file_text(path);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return {};
-}
-
 class ConnectionLimit : public ReceiverTest {
 protected:
     std::string extra_config() const override { return "[limits]\nmax_connections_per_client = 2\n"; }

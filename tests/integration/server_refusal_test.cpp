@@ -3,6 +3,8 @@
 #include "integration/server_fixture.hpp"
 
 #include <chrono>
+#include <sched.h>
+#include <sys/mount.h>
 
 namespace supportdrop::test {
 namespace {
@@ -238,6 +240,60 @@ TEST_F(FullDisk, RefusesWhenTheDiskHasNoHeadroom) {
     const auto result = upload(k_archives / "test_read_format_zip.zip", "-H 'Accept: application/json'");
     expect_refusal(result, 507, "disk_full");
     EXPECT_EQ(request(m_server->admin_url() + "/readyz").status, 503);
+}
+
+// The disk fills up while an upload is on its way (other uploads, another program): there was
+// room when it started. The data directory is a small tmpfs, mounted in a mount namespace of
+// this test's process, which the server it starts shares and nothing else sees.
+class DiskFillingUp : public Refusals {
+protected:
+    void SetUp() override {
+        if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+            GTEST_SKIP() << "a mount namespace of its own needs CAP_SYS_ADMIN";
+        }
+        std::filesystem::create_directory(m_dir / "data");
+        ASSERT_EQ(::mount("tmpfs", (m_dir / "data").c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0700"), 0);
+        m_mounted = true;
+        Refusals::SetUp();
+    }
+    void TearDown() override {
+        m_server.reset();
+        if (m_mounted) {
+            ::umount2((m_dir / "data").c_str(), MNT_DETACH);
+        }
+    }
+    std::string extra_config() const override {
+        return "[limits]\nmax_upload_bytes = 8000000\nmin_free_disk_bytes = 0\n";
+    }
+
+    bool m_mounted = false;
+};
+
+TEST_F(DiskFillingUp, AnUploadThatRunsOutOfSpaceIs507AndLeavesNothing) {
+    write_file(m_dir / "big.tar", read_file(k_archives / "test_compat_gtar_1.tar"));
+    ASSERT_EQ(run_shell("head -c 6000000 /dev/urandom >> big.tar", m_dir.path()).exit_code, 0);
+    ASSERT_EQ(run_shell("(curl -sS -o refused.json -D refused.headers -w '%{http_code}' --limit-rate 2M "
+                        "-H 'Accept: application/json' -H 'Accept-Language: en' -F file=@big.tar " +
+                            m_server->url() + "/upload > status.txt 2>&1 &)",
+                        m_dir.path())
+                  .exit_code,
+              0);
+    ASSERT_TRUE(wait_for_upload_in_progress());
+    // Another program takes the rest of the disk (and fails when there is none left).
+    (void)run_shell("head -c 16777216 /dev/zero > data/filler", m_dir.path());
+    EXPECT_EQ(wait_for_file(m_dir / "status.txt", std::chrono::seconds(20)), "507");
+    const std::string body = read_file_text(m_dir / "refused.json");
+    EXPECT_NE(body.find("\"code\":\"disk_full\""), std::string::npos) << body;
+    EXPECT_NE(body.find("The server has no room for more uploads right now."), std::string::npos) << body;
+    EXPECT_NE(read_file_text(m_dir / "refused.headers").find("Retry-After: 300"), std::string::npos);
+    EXPECT_NE(m_server->log().find("upload.rejected reason=disk_full status=507 cause=\"No space left on device\""),
+              std::string::npos)
+        << m_server->log();
+
+    // Nothing of it is left; with room again, an upload is accepted.
+    std::filesystem::remove(m_server->data_dir() / "filler");
+    EXPECT_EQ(stored_state(), m_before);
+    EXPECT_EQ(upload(k_archives / "test_read_format_zip.zip").status, 201);
 }
 
 } // namespace

@@ -85,6 +85,103 @@ TEST_F(UploadSessionHashing, AHashQueueHashesLaterOnAnotherThreadToTheSameDigest
     EXPECT_EQ(sha256.value(), m_expected_sha256);
 }
 
+// The filesystem store of a test pipeline on a disk that fills up: writes fail with ENOSPC once
+// `free_bytes` are used up, or commits fail with `commit_error`.
+class FillingStore final : public storage::SealedStore {
+public:
+    explicit FillingStore(storage::SealedStore& real) : m_real(&real) {}
+
+    std::uint64_t free_bytes = UINT64_MAX;
+    ErrorCode commit_error;
+
+    Result<std::unique_ptr<storage::PendingObject>> create(const std::string& name) override {
+        auto object = m_real->create(name);
+        if (!object) {
+            return object.error();
+        }
+        return std::unique_ptr<storage::PendingObject>(new Object(std::move(*object), free_bytes));
+    }
+    Result<void> commit(std::span<storage::PendingObject* const> objects) override {
+        if (commit_error) {
+            return commit_error;
+        }
+        std::vector<storage::PendingObject*> real;
+        for (storage::PendingObject* object : objects) {
+            real.push_back(static_cast<Object*>(object)->real.get());
+        }
+        return m_real->commit(real);
+    }
+    Result<void> remove(const std::string& name) override { return m_real->remove(name); }
+    Result<std::vector<std::string>> list() override { return m_real->list(); }
+    Result<std::size_t> remove_incomplete() override { return m_real->remove_incomplete(); }
+    Result<std::uint64_t> available_bytes() override { return free_bytes; }
+
+private:
+    struct Object final : storage::PendingObject {
+        Object(std::unique_ptr<storage::PendingObject> real_, std::uint64_t& free_)
+            : real(std::move(real_)), free(&free_) {}
+        Result<void> write(std::span<const std::uint8_t> data) override {
+            if (data.size() > *free) {
+                return ErrorCode(ENOSPC, boost::system::system_category());
+            }
+            *free -= data.size();
+            return real->write(data);
+        }
+        util::RandomAccessSource& written() override { return real->written(); }
+
+        std::unique_ptr<storage::PendingObject> real;
+        std::uint64_t* free;
+    };
+
+    storage::SealedStore* m_real;
+};
+
+class UploadSessionStorage : public UploadSessionHashing {
+protected:
+    void SetUp() override {
+        UploadSessionHashing::SetUp();
+        m_pipeline.context.store = &m_store;
+    }
+
+    std::size_t files_left() const {
+        const auto stored = std::filesystem::recursive_directory_iterator(m_dir / "store");
+        return static_cast<std::size_t>(
+            std::count_if(begin(stored), end(stored), [](const auto& entry) { return entry.is_regular_file(); }));
+    }
+
+    FillingStore m_store{*m_pipeline.store};
+};
+
+TEST_F(UploadSessionStorage, ADiskThatFillsUpWhileBytesArriveIsDiskFullAndLeavesNothing) {
+    m_store.free_bytes = 1 << 20;
+    {
+        auto session = UploadSession::start(m_pipeline.context).value();
+        Result<void> appended;
+        for (std::size_t at = 0; at < m_archive.size() && appended; at += 256 << 10) {
+            appended = session->append(
+                std::span(m_archive).subspan(at, std::min<std::size_t>(256 << 10, m_archive.size() - at)));
+        }
+        ASSERT_FALSE(appended);
+        EXPECT_EQ(appended.error(), Errc::disk_full);
+        EXPECT_EQ(session->storage_error(), ErrorCode(ENOSPC, boost::system::system_category()));
+        EXPECT_EQ(session->finish("case.tar").error(), Errc::closed);
+    }
+    EXPECT_EQ(files_left(), 0u);
+    EXPECT_EQ(m_pipeline.metadata->upload_ids().value().size(), 0u);
+}
+
+TEST_F(UploadSessionStorage, ADiskFullAtTheCommitIsDiskFullAndOtherFailuresAreStorageFailed) {
+    m_store.commit_error = ErrorCode(EDQUOT, boost::system::system_category());
+    EXPECT_EQ(upload(std::size_t{1} << 20, {}).error(), Errc::disk_full);
+    m_store.commit_error = ErrorCode(EIO, boost::system::system_category());
+    EXPECT_EQ(upload(std::size_t{1} << 20, {}).error(), Errc::storage_failed);
+    EXPECT_EQ(files_left(), 0u);
+    EXPECT_EQ(m_pipeline.metadata->upload_ids().value().size(), 0u);
+    // Room again: the same archive is accepted.
+    m_store.commit_error = {};
+    EXPECT_EQ(upload(std::size_t{1} << 20, {}).value(), m_expected_sha256);
+}
+
 TEST_F(UploadSessionHashing, FinishingBeforeTheQueueHasRunFailsAndLeavesNothing) {
     HeldQueue queue;
     EXPECT_EQ(upload(std::size_t{1} << 20, queue.queue()).error(), Errc::storage_failed);
