@@ -11,6 +11,13 @@ class SqliteCategory final : public boost::system::error_category {
 public:
     const char* name() const noexcept override { return "sqlite"; }
     std::string message(int value) const override { return sqlite3_errstr(value); }
+    // A full disk is ENOSPC to callers (util::is_out_of_space), whoever noticed it.
+    boost::system::error_condition default_error_condition(int value) const noexcept override {
+        if ((value & 0xff) == SQLITE_FULL) {
+            return boost::system::errc::no_space_on_device;
+        }
+        return {value, *this};
+    }
 };
 
 const boost::system::error_category& sqlite_category() noexcept {
@@ -75,15 +82,7 @@ public:
 
     Result<void> record_sealed(const UploadRecord& record) override {
         const std::scoped_lock lock(m_mutex);
-        if (auto begun = execute("BEGIN IMMEDIATE"); !begun) {
-            return begun;
-        }
-        auto done = insert(record);
-        if (!done) {
-            (void)execute("ROLLBACK");
-            return done;
-        }
-        return execute("COMMIT");
+        return in_transaction([&] { return insert(record); });
     }
 
     Result<std::optional<UploadRecord>> find_by_receipt(const ReceiptHash& receipt_hash) override {
@@ -153,15 +152,7 @@ public:
 
     Result<void> mark_expired(const std::string& id, std::int64_t at) override {
         const std::scoped_lock lock(m_mutex);
-        if (auto begun = execute("BEGIN IMMEDIATE"); !begun) {
-            return begun;
-        }
-        auto done = update_to_expired(id, at);
-        if (!done) {
-            (void)execute("ROLLBACK");
-            return done;
-        }
-        return execute("COMMIT");
+        return in_transaction([&] { return update_to_expired(id, at); });
     }
 
     Result<void> check() override {
@@ -170,6 +161,24 @@ public:
     }
 
 private:
+    // Runs `body` in a write transaction and commits it, or rolls it back. Also a failed COMMIT
+    // (a full disk, an I/O error) is rolled back: SQLite may have left the transaction open, and
+    // every later BEGIN would fail (sqlite.org/lang_transaction.html, "Response To Errors").
+    template <class Body>
+    Result<void> in_transaction(const Body& body) {
+        if (auto begun = execute("BEGIN IMMEDIATE"); !begun) {
+            return begun;
+        }
+        auto done = body();
+        if (done) {
+            done = execute("COMMIT");
+        }
+        if (!done) {
+            (void)execute("ROLLBACK");
+        }
+        return done;
+    }
+
     Result<void> insert(const UploadRecord& record) {
         auto upload = prepare("INSERT INTO uploads (id, reference, receipt_hash, state, archive_type, size, sha256, "
                               "received_at, sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");

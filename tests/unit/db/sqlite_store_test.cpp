@@ -1,0 +1,126 @@
+#include "db/metadata_store.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <initializer_list>
+#include <sched.h>
+#include <sys/mount.h>
+#include <vector>
+
+namespace supportdrop::db {
+namespace {
+
+using test::TempDir;
+
+UploadRecord record(int n, std::int64_t sealed_at = 1'800'000'000) {
+    UploadRecord r;
+    r.id = "id" + std::to_string(n);
+    r.reference = "SD-AAAA-" + std::to_string(1000 + n);
+    r.receipt_hash.fill(static_cast<std::uint8_t>(n));
+    r.archive_type = "zip";
+    r.size = 1000 + static_cast<std::uint64_t>(n);
+    r.sha256 = std::string(64, 'a');
+    r.received_at = sealed_at - 2;
+    r.sealed_at = sealed_at;
+    return r;
+}
+
+TEST(SqliteStore, RecordsFindsAndExpiresUploads) {
+    const TempDir dir;
+    auto store = open_sqlite_store(dir / "metadata.sqlite3").value();
+    ASSERT_TRUE(store->record_sealed(record(1, 1000)));
+    ASSERT_TRUE(store->record_sealed(record(2, 2000)));
+
+    const auto found = store->find_by_receipt(record(1).receipt_hash).value();
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->id, "id1");
+    EXPECT_EQ(found->reference, record(1).reference);
+    EXPECT_EQ(found->state, UploadState::sealed);
+    EXPECT_EQ(found->size, 1001u);
+    EXPECT_EQ(found->received_at, 998);
+    EXPECT_EQ(found->sealed_at, 1000);
+    EXPECT_FALSE(store->find_by_receipt(record(3).receipt_hash).value());
+    EXPECT_TRUE(store->reference_exists(record(2).reference).value());
+    EXPECT_FALSE(store->reference_exists(record(3).reference).value());
+
+    EXPECT_EQ(store->sealed_before(1500).value(), std::vector<std::string>{"id1"});
+    ASSERT_TRUE(store->mark_expired("id1", 1600));
+    EXPECT_EQ(store->find_by_receipt(record(1).receipt_hash).value()->state, UploadState::expired);
+    EXPECT_TRUE(store->sealed_before(1500).value().empty());
+    EXPECT_TRUE(store->check());
+}
+
+TEST(SqliteStore, RefusesASecondRecordWithTheSameIdReferenceOrReceiptAndKeepsTheFirst) {
+    const TempDir dir;
+    auto store = open_sqlite_store(dir / "metadata.sqlite3").value();
+    ASSERT_TRUE(store->record_sealed(record(1)));
+    using Clash = void (*)(UploadRecord&);
+    for (const Clash clash : std::initializer_list<Clash>{
+             [](UploadRecord& r) { r.id = "id1"; },
+             [](UploadRecord& r) { r.reference = record(1).reference; },
+             [](UploadRecord& r) { r.receipt_hash = record(1).receipt_hash; },
+         }) {
+        UploadRecord second = record(2);
+        clash(second);
+        EXPECT_FALSE(store->record_sealed(second));
+    }
+    EXPECT_EQ(store->upload_ids().value(), std::vector<std::string>{"id1"});
+    // Nothing of the refused ones stayed open: the store goes on.
+    EXPECT_TRUE(store->record_sealed(record(3)));
+}
+
+TEST(SqliteStore, ARecordSurvivesClosingAndOpeningAgain) {
+    const TempDir dir;
+    ASSERT_TRUE(open_sqlite_store(dir / "metadata.sqlite3").value()->record_sealed(record(1)));
+    auto reopened = open_sqlite_store(dir / "metadata.sqlite3").value();
+    EXPECT_EQ(reopened->upload_ids().value(), std::vector<std::string>{"id1"});
+}
+
+// The database on a disk that fills up: a small tmpfs in a mount namespace of this test's
+// process, which nothing else sees.
+class SqliteStoreOnASmallDisk : public testing::Test {
+protected:
+    void SetUp() override {
+        if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+            GTEST_SKIP() << "a mount namespace of its own needs CAP_SYS_ADMIN";
+        }
+        std::filesystem::create_directory(m_disk);
+        ASSERT_EQ(::mount("tmpfs", m_disk.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700"), 0);
+        m_mounted = true;
+    }
+    void TearDown() override {
+        if (m_mounted) {
+            ::umount2(m_disk.c_str(), MNT_DETACH);
+        }
+    }
+
+    // Takes all the room that is left.
+    void fill_the_disk() const {
+        std::ofstream filler(m_disk / "filler", std::ios::binary);
+        const std::vector<char> block(4096, 'x');
+        while (filler.write(block.data(), static_cast<std::streamsize>(block.size())) && filler.flush()) {
+        }
+    }
+
+    TempDir m_dir;
+    std::filesystem::path m_disk = m_dir / "disk";
+    bool m_mounted = false;
+};
+
+TEST_F(SqliteStoreOnASmallDisk, AFullDiskIsOutOfSpaceAndTheStoreGoesOnOnceThereIsRoom) {
+    auto store = open_sqlite_store(m_disk / "metadata.sqlite3").value();
+    ASSERT_TRUE(store->record_sealed(record(1)));
+    fill_the_disk();
+    const auto refused = store->record_sealed(record(2));
+    ASSERT_FALSE(refused);
+    EXPECT_TRUE(util::is_out_of_space(refused.error())) << refused.error().message();
+
+    std::filesystem::remove(m_disk / "filler");
+    EXPECT_TRUE(store->record_sealed(record(3))) << "the failed commit was rolled back";
+    EXPECT_EQ(store->upload_ids().value(), (std::vector<std::string>{"id1", "id3"}));
+}
+
+} // namespace
+} // namespace supportdrop::db
