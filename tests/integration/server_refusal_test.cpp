@@ -1,10 +1,9 @@
 // The receiver's answers to bad input: the status, the message, and nothing left behind.
 
 #include "integration/server_fixture.hpp"
+#include "support/small_disk.hpp"
 
 #include <chrono>
-#include <sched.h>
-#include <sys/mount.h>
 
 namespace supportdrop::test {
 namespace {
@@ -243,30 +242,22 @@ TEST_F(FullDisk, RefusesWhenTheDiskHasNoHeadroom) {
 }
 
 // The disk fills up while an upload is on its way (other uploads, another program): there was
-// room when it started. The data directory is a small tmpfs, mounted in a mount namespace of
-// this test's process, which the server it starts shares and nothing else sees.
+// room when it started. The data directory is a small disk of the test's own.
 class DiskFillingUp : public Refusals {
 protected:
     void SetUp() override {
-        if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-            GTEST_SKIP() << "a mount namespace of its own needs CAP_SYS_ADMIN";
+        m_disk = SmallDisk::mount(m_dir / "data", "16m");
+        if (!m_disk) {
+            GTEST_SKIP() << "no mount namespace of its own for the small disk";
         }
-        std::filesystem::create_directory(m_dir / "data");
-        ASSERT_EQ(::mount("tmpfs", (m_dir / "data").c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0700"), 0);
-        m_mounted = true;
         Refusals::SetUp();
     }
-    void TearDown() override {
-        m_server.reset();
-        if (m_mounted) {
-            ::umount2((m_dir / "data").c_str(), MNT_DETACH);
-        }
-    }
+    void TearDown() override { m_server.reset(); } // before the disk goes
     std::string extra_config() const override {
         return "[limits]\nmax_upload_bytes = 8000000\nmin_free_disk_bytes = 0\n";
     }
 
-    bool m_mounted = false;
+    std::unique_ptr<SmallDisk> m_disk;
 };
 
 TEST_F(DiskFillingUp, AnUploadThatRunsOutOfSpaceIs507AndLeavesNothing) {
@@ -279,8 +270,7 @@ TEST_F(DiskFillingUp, AnUploadThatRunsOutOfSpaceIs507AndLeavesNothing) {
                   .exit_code,
               0);
     ASSERT_TRUE(wait_for_upload_in_progress());
-    // Another program takes the rest of the disk (and fails when there is none left).
-    (void)run_shell("head -c 16777216 /dev/zero > data/filler", m_dir.path());
+    m_disk->fill(); // another program takes the rest of the disk
     EXPECT_EQ(wait_for_file(m_dir / "status.txt", std::chrono::seconds(20)), "507");
     const std::string body = read_file_text(m_dir / "refused.json");
     EXPECT_NE(body.find("\"code\":\"disk_full\""), std::string::npos) << body;

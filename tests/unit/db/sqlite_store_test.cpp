@@ -1,12 +1,10 @@
 #include "db/metadata_store.hpp"
+#include "support/small_disk.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <initializer_list>
-#include <sched.h>
-#include <sys/mount.h>
 #include <vector>
 
 namespace supportdrop::db {
@@ -78,46 +76,28 @@ TEST(SqliteStore, ARecordSurvivesClosingAndOpeningAgain) {
     EXPECT_EQ(reopened->upload_ids().value(), std::vector<std::string>{"id1"});
 }
 
-// The database on a disk that fills up: a small tmpfs in a mount namespace of this test's
-// process, which nothing else sees.
 class SqliteStoreOnASmallDisk : public testing::Test {
 protected:
     void SetUp() override {
-        if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-            GTEST_SKIP() << "a mount namespace of its own needs CAP_SYS_ADMIN";
-        }
-        std::filesystem::create_directory(m_disk);
-        ASSERT_EQ(::mount("tmpfs", m_disk.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700"), 0);
-        m_mounted = true;
-    }
-    void TearDown() override {
-        if (m_mounted) {
-            ::umount2(m_disk.c_str(), MNT_DETACH);
-        }
-    }
-
-    // Takes all the room that is left.
-    void fill_the_disk() const {
-        std::ofstream filler(m_disk / "filler", std::ios::binary);
-        const std::vector<char> block(4096, 'x');
-        while (filler.write(block.data(), static_cast<std::streamsize>(block.size())) && filler.flush()) {
+        m_disk = test::SmallDisk::mount(m_dir / "disk", "1m");
+        if (!m_disk) {
+            GTEST_SKIP() << "no mount namespace of its own for the small disk";
         }
     }
 
     TempDir m_dir;
-    std::filesystem::path m_disk = m_dir / "disk";
-    bool m_mounted = false;
+    std::unique_ptr<test::SmallDisk> m_disk;
 };
 
 TEST_F(SqliteStoreOnASmallDisk, AFullDiskIsOutOfSpaceAndTheStoreGoesOnOnceThereIsRoom) {
-    auto store = open_sqlite_store(m_disk / "metadata.sqlite3").value();
+    auto store = open_sqlite_store(m_dir / "disk/metadata.sqlite3").value();
     ASSERT_TRUE(store->record_sealed(record(1)));
-    fill_the_disk();
+    m_disk->fill();
     const auto refused = store->record_sealed(record(2));
     ASSERT_FALSE(refused);
     EXPECT_TRUE(util::is_out_of_space(refused.error())) << refused.error().message();
 
-    std::filesystem::remove(m_disk / "filler");
+    std::filesystem::remove(m_dir / "disk/filler");
     EXPECT_TRUE(store->record_sealed(record(3))) << "the failed commit was rolled back";
     EXPECT_EQ(store->upload_ids().value(), (std::vector<std::string>{"id1", "id3"}));
 }
