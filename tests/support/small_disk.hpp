@@ -13,7 +13,8 @@ class SmallDisk {
 public:
     // Mounts a tmpfs of `size` ("16m") at `directory`, which it creates. Null where the process
     // cannot have a mount namespace of its own: without CAP_SYS_ADMIN it tries a user namespace
-    // in which it is root (which Debian allows), and a kernel may refuse both.
+    // in which it is root (which Debian allows), and a kernel may refuse both. The process stays
+    // in those namespaces: a test that uses it runs in a process of its own (as ctest runs each).
     static std::unique_ptr<SmallDisk> mount(const std::filesystem::path& directory, const std::string& size);
 
     SmallDisk(const SmallDisk&) = delete;
