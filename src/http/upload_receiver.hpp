@@ -29,8 +29,9 @@ struct Refusal {
 };
 
 // Logs the refusal of an upload as an event: code, status, for a failed inspection the incident
-// reference and its cause, and for a failure to store what the system reported. Never personal data, and not the
-// verdict's reasons (issue 4: the verdict rests only in the sealed manifest; a rejected upload has none).
+// reference and its cause, and for a failure to store what the system reported. Never personal
+// data, and not the verdict's reasons (issue 4: the verdict rests only in the sealed manifest; a
+// rejected upload has none).
 void log_refusal(const Refusal& refusal);
 
 // Blocking (it seals and writes): call it on a worker thread. Destroying it before finish()
