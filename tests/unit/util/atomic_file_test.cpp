@@ -1,3 +1,4 @@
+#include "support/small_disk.hpp"
 #include "support/temp_dir.hpp"
 #include "util/atomic_file.hpp"
 
@@ -62,6 +63,26 @@ TEST(AtomicFile, UncommittedFileLeavesNothing) {
         ASSERT_TRUE(file->write(bytes("partial")));
     }
     EXPECT_TRUE(dir.entries().empty());
+}
+
+TEST(AtomicFile, AWriteBeyondAFullDiskFailsAsOutOfSpaceAndLeavesNothing) {
+    TempDir dir;
+    const auto disk = test::SmallDisk::mount(dir / "disk", "1m");
+    if (!disk) {
+        GTEST_SKIP() << "no mount namespace of its own for the small disk";
+    }
+    {
+        auto file = AtomicFile::create(dir / "disk/out", 0600, Overwrite::no);
+        ASSERT_TRUE(file);
+        const auto data = test::pattern_bytes(std::size_t{256} << 10);
+        Result<void> written;
+        for (int i = 0; i < 8 && written; ++i) {
+            written = file->write(data);
+        }
+        ASSERT_FALSE(written);
+        EXPECT_TRUE(is_out_of_space(written.error())) << written.error().message();
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(dir / "disk"));
 }
 
 TEST(AtomicFile, RefusesExistingTargetUpFront) {
