@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds, and runs every test: the format check, clang-tidy, the unit
-# tests under AddressSanitizer + UndefinedBehaviorSanitizer, a short libFuzzer run per target,
+# tests under AddressSanitizer + UndefinedBehaviorSanitizer, those of the concurrent parts under
+# ThreadSanitizer, a short libFuzzer run per target,
 # and then the whole suite (unit, integration and browser) on the release build, ending with
 # ctest's summary line. Screenshots of the pages land in build/artifacts/.
 set -euo pipefail
