@@ -281,8 +281,11 @@ std::variant<UploadAdmission, Refusal> Site::admit_upload(const RequestInfo& req
     }
     auto available = m_pipeline->store->available_bytes();
     if (!available || *available < m_settings.limits.min_free_disk_bytes + m_settings.limits.max_upload_bytes) {
-        spdlog::warn("upload.refused reason=disk_full available={}", available ? *available : 0);
-        return Refusal{PublicError::disk_full, {}, k_disk_full_retry_after};
+        Refusal refusal{PublicError::disk_full, {}, k_disk_full_retry_after};
+        refusal.cause = available
+                            ? std::to_string(*available) + " bytes free, less than the headroom and a whole upload"
+                            : "free space unknown: " + available.error().message();
+        return refusal;
     }
     return UploadAdmission{std::move(admission.ticket), std::move(*boundary), m_limits->uploads_in_flight()};
 }

@@ -238,6 +238,9 @@ protected:
 TEST_F(FullDisk, RefusesWhenTheDiskHasNoHeadroom) {
     const auto result = upload(k_archives / "test_read_format_zip.zip", "-H 'Accept: application/json'");
     expect_refusal(result, 507, "disk_full");
+    EXPECT_NE(m_server->log().find("upload.rejected reason=disk_full status=507 cause=\""), std::string::npos)
+        << m_server->log();
+    EXPECT_NE(m_server->log().find("bytes free, less than the headroom and a whole upload\""), std::string::npos);
     EXPECT_EQ(request(m_server->admin_url() + "/readyz").status, 503);
 }
 
