@@ -66,40 +66,49 @@ struct FeedOutcome {
     bool stopped_reading = false; // next_buffer() came back empty
 };
 
-// Reads `body` into the feeder's buffers in reads of at most `read_size` bytes, the way the
-// connection does, on an io_context of its own with a pool of two workers.
-FeedOutcome feed_body(const std::string& body, BodyBuffers sizing, RecordingReceiver& receiver, std::size_t read_size) {
+// Runs `use(feeder)`, a coroutine, with a feeder of `sizing` for `receiver` on an io_context of
+// its own and a pool of `threads` workers, until it and all the work it caused are done.
+template <class Use>
+void with_feeder(BodyBuffers sizing, std::size_t threads, RecordingReceiver& receiver, const Use& use) {
     asio::io_context io;
-    asio::thread_pool workers(2);
-    FeedOutcome outcome;
+    asio::thread_pool workers(threads);
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
             BodyFeeder<RecordingReceiver> feeder(co_await asio::this_coro::executor, workers, sizing);
             receiver.hash_queue = feeder.hash_queue();
-            std::size_t at = 0;
-            while (at < body.size()) {
-                const std::span<std::uint8_t> chunk = co_await feeder.next_buffer();
-                if (chunk.empty()) {
-                    outcome.stopped_reading = true;
-                    break;
-                }
-                std::size_t filled = 0;
-                while (filled < chunk.size() && at < body.size()) {
-                    const std::size_t n = std::min({read_size, chunk.size() - filled, body.size() - at});
-                    std::memcpy(chunk.data() + filled, body.data() + at, n);
-                    filled += n;
-                    at += n;
-                }
-                feeder.submit(receiver, filled);
-                outcome.submitted += filled;
-            }
-            outcome.refusal = co_await feeder.drain();
+            co_await use(feeder);
         },
         asio::detached);
     io.run();
     workers.join();
     receiver.hash_queue = {}; // it holds a strand of `workers`, which must not outlive them
+}
+
+// Reads `body` into the feeder's buffers in reads of at most `read_size` bytes, the way the
+// connection does, with a pool of two workers.
+FeedOutcome feed_body(const std::string& body, BodyBuffers sizing, RecordingReceiver& receiver, std::size_t read_size) {
+    FeedOutcome outcome;
+    with_feeder(sizing, 2, receiver, [&](BodyFeeder<RecordingReceiver>& feeder) -> asio::awaitable<void> {
+        std::size_t at = 0;
+        while (at < body.size()) {
+            const std::span<std::uint8_t> chunk = co_await feeder.next_buffer();
+            if (chunk.empty()) {
+                outcome.stopped_reading = true;
+                break;
+            }
+            std::size_t filled = 0;
+            while (filled < chunk.size() && at < body.size()) {
+                const std::size_t n = std::min({read_size, chunk.size() - filled, body.size() - at});
+                std::memcpy(chunk.data() + filled, body.data() + at, n);
+                filled += n;
+                at += n;
+            }
+            feeder.submit(receiver, filled);
+            outcome.submitted += filled;
+        }
+        outcome.refusal = co_await feeder.drain();
+    });
     return outcome;
 }
 
@@ -153,23 +162,15 @@ TEST(BodyFeeder, ARefusalStopsTheFeedingAndTheReading) {
 }
 
 TEST(BodyFeeder, AnEmptyBufferIsFreeAgainAtOnce) {
-    asio::io_context io;
-    asio::thread_pool workers(1);
     RecordingReceiver receiver;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            BodyFeeder<RecordingReceiver> feeder(co_await asio::this_coro::executor, workers, {16, 1, false});
-            for (int i = 0; i < 3; ++i) {
-                const std::span<std::uint8_t> chunk = co_await feeder.next_buffer();
-                EXPECT_EQ(chunk.size(), 16u);
-                feeder.submit(receiver, 0);
-            }
-            EXPECT_FALSE(co_await feeder.drain());
-        },
-        asio::detached);
-    io.run();
-    workers.join();
+    with_feeder({16, 1, false}, 1, receiver, [&](BodyFeeder<RecordingReceiver>& feeder) -> asio::awaitable<void> {
+        for (int i = 0; i < 3; ++i) {
+            const std::span<std::uint8_t> chunk = co_await feeder.next_buffer();
+            EXPECT_EQ(chunk.size(), 16u);
+            feeder.submit(receiver, 0);
+        }
+        EXPECT_FALSE(co_await feeder.drain());
+    });
     EXPECT_EQ(receiver.feeds, 0u);
 }
 
