@@ -1,11 +1,14 @@
 // Fuzzes the streaming multipart/form-data parser: the first byte picks the slice size, so
 // boundary handling across buffer edges is exercised; part data must never contain the
-// delimiter.
+// delimiter, and data said to be fed must lie within the running feed (the upload session
+// hashes it later on another thread, from there).
 
 #include "http/multipart_parser.hpp"
 
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
+#include <span>
 #include <string>
 
 namespace {
@@ -16,7 +19,14 @@ public:
         m_data.clear();
         return {};
     }
-    supportdrop::util::Result<void> on_part_data(std::span<const std::uint8_t> data) override {
+    supportdrop::util::Result<void> on_part_data(std::span<const std::uint8_t> data,
+                                                 supportdrop::http::PartBytes where) override {
+        const std::less<const std::uint8_t*> before;
+        const bool within_feed =
+            !before(data.data(), feeding.data()) && !before(feeding.data() + feeding.size(), data.data() + data.size());
+        if ((where == supportdrop::http::PartBytes::fed) != within_feed) {
+            std::abort();
+        }
         m_data.append(reinterpret_cast<const char*>(data.data()), data.size());
         if (m_data.size() > (1u << 20)) {
             m_data.erase(0, m_data.size() - 64);
@@ -29,6 +39,8 @@ public:
         }
         return {};
     }
+
+    std::span<const std::uint8_t> feeding; // the bytes of the running feed()
 
 private:
     std::string m_data;
@@ -44,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Checker checker;
     supportdrop::http::MultipartParser parser("b0undary", checker, 1024);
     for (std::size_t offset = 1; offset < size; offset += step) {
-        if (!parser.feed({data + offset, std::min(step, size - offset)})) {
+        checker.feeding = {data + offset, std::min(step, size - offset)};
+        if (!parser.feed(checker.feeding)) {
             return 0;
         }
     }

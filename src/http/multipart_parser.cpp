@@ -102,11 +102,11 @@ MultipartParser::MultipartParser(std::string_view boundary, MultipartHandler& ha
       // The first delimiter may open the body without a preceding CRLF: pretend there was one.
       m_carry("\r\n") {}
 
-Result<void> MultipartParser::emit(std::span<const std::uint8_t> data) {
+Result<void> MultipartParser::emit(std::span<const std::uint8_t> data, PartBytes where) {
     if (!m_in_part || data.empty()) {
         return {}; // the preamble is ignored
     }
-    return m_handler->on_part_data(data);
+    return m_handler->on_part_data(data, where);
 }
 
 Result<void> MultipartParser::on_delimiter() {
@@ -152,7 +152,8 @@ Result<void> MultipartParser::feed_body(std::span<const std::uint8_t>& data) {
             if (window.compare(start, compare, delimiter, 0, compare) != 0) {
                 continue;
             }
-            if (auto emitted = emit(as_bytes(std::string_view(m_carry).substr(0, start))); !emitted) {
+            if (auto emitted = emit(as_bytes(std::string_view(m_carry).substr(0, start)), PartBytes::held_back);
+                !emitted) {
                 return emitted;
             }
             if (compare == delimiter.size()) {
@@ -164,7 +165,7 @@ Result<void> MultipartParser::feed_body(std::span<const std::uint8_t>& data) {
             data = data.subspan(take);
             return {};
         }
-        if (auto emitted = emit(as_bytes(m_carry)); !emitted) {
+        if (auto emitted = emit(as_bytes(m_carry), PartBytes::held_back); !emitted) {
             return emitted;
         }
         m_carry.clear();
@@ -173,14 +174,14 @@ Result<void> MultipartParser::feed_body(std::span<const std::uint8_t>& data) {
         static_cast<const std::uint8_t*>(::memmem(data.data(), data.size(), delimiter.data(), delimiter.size()));
     if (found != nullptr) {
         const auto offset = static_cast<std::size_t>(found - data.data());
-        if (auto emitted = emit(data.first(offset)); !emitted) {
+        if (auto emitted = emit(data.first(offset), PartBytes::fed); !emitted) {
             return emitted;
         }
         data = data.subspan(offset + delimiter.size());
         return on_delimiter();
     }
     const std::size_t keep = partial_delimiter_suffix(data, delimiter);
-    if (auto emitted = emit(data.first(data.size() - keep)); !emitted) {
+    if (auto emitted = emit(data.first(data.size() - keep), PartBytes::fed); !emitted) {
         return emitted;
     }
     m_carry.assign(reinterpret_cast<const char*>(data.data() + data.size() - keep), keep);

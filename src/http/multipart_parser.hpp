@@ -33,12 +33,19 @@ struct PartHeaders {
     std::string content_type;
 };
 
+// Where the bytes handed to MultipartHandler::on_part_data() live, and so how long they stay.
+enum class PartBytes {
+    fed,       // within the bytes of the running feed(): as long as the caller keeps those
+    held_back, // the parser's copy of the few bytes at the end of an earlier feed() that might
+               // have begun a delimiter and did not: only until the handler returns
+};
+
 // Receives the parts in order. Returning an error stops the parser with that error.
 class MultipartHandler {
 public:
     virtual ~MultipartHandler() = default;
     virtual Result<void> on_part_begin(const PartHeaders& headers) = 0;
-    virtual Result<void> on_part_data(std::span<const std::uint8_t> data) = 0;
+    virtual Result<void> on_part_data(std::span<const std::uint8_t> data, PartBytes where) = 0;
     virtual Result<void> on_part_end() = 0;
 };
 
@@ -62,7 +69,7 @@ private:
     Result<void> feed_body(std::span<const std::uint8_t>& data);
     Result<void> feed_after_delimiter(std::span<const std::uint8_t>& data);
     Result<void> feed_headers(std::span<const std::uint8_t>& data);
-    Result<void> emit(std::span<const std::uint8_t> data);
+    Result<void> emit(std::span<const std::uint8_t> data, PartBytes where);
     Result<void> on_delimiter();
 
     std::string m_delimiter; // "\r\n--" + boundary

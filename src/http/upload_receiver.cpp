@@ -99,9 +99,11 @@ Result<void> UploadReceiver::on_part_begin(const PartHeaders& headers) {
     return {};
 }
 
-Result<void> UploadReceiver::on_part_data(std::span<const std::uint8_t> data) {
+Result<void> UploadReceiver::on_part_data(std::span<const std::uint8_t> data, PartBytes where) {
     if (m_in_file_part) {
-        return m_session->append(data);
+        // Bytes of the body the caller of feed() keeps until hashed; held-back ones are the parser's.
+        return m_session->append(data,
+                                 where == PartBytes::fed ? pipeline::Kept::until_hashed : pipeline::Kept::during_call);
     }
     m_field_bytes += data.size();
     if (m_field_bytes > k_max_field_bytes) {

@@ -39,7 +39,8 @@ void log_refusal(const Refusal& refusal);
 class UploadReceiver final : private MultipartHandler {
 public:
     // With a `hash_queue`, the session hashes there (pipeline::UploadSession::start): feed()
-    // returns before the bytes are hashed.
+    // returns before the bytes are hashed, and the caller keeps the body bytes it gave unchanged
+    // until work it offers to the queue after feed() returned has run.
     UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary,
                    pipeline::HashQueue hash_queue = {});
 
@@ -57,7 +58,7 @@ public:
 
 private:
     Result<void> on_part_begin(const PartHeaders& headers) override;
-    Result<void> on_part_data(std::span<const std::uint8_t> data) override;
+    Result<void> on_part_data(std::span<const std::uint8_t> data, PartBytes where) override;
     Result<void> on_part_end() override;
     Refusal refusal_for(const ErrorCode& error) const;
 

@@ -93,14 +93,14 @@ Result<void> UploadSession::decide_content_type() {
     return {};
 }
 
-Result<void> UploadSession::append(std::span<const std::uint8_t> data) {
+Result<void> UploadSession::append(std::span<const std::uint8_t> data, Kept kept) {
     if (m_closed) {
         return Errc::closed;
     }
     if (data.size() > m_context->max_upload_bytes - m_size) {
         return close(Errc::too_large);
     }
-    if (auto sealed = seal_and_hash(data); !sealed) {
+    if (auto sealed = seal_and_hash(data, kept); !sealed) {
         return storage_failure(sealed.error());
     }
     m_size += data.size();
@@ -114,11 +114,15 @@ Result<void> UploadSession::append(std::span<const std::uint8_t> data) {
     return {};
 }
 
-Result<void> UploadSession::seal_and_hash(std::span<const std::uint8_t> data) {
-    if (m_hash_queue) {
+Result<void> UploadSession::seal_and_hash(std::span<const std::uint8_t> data, Kept kept) {
+    if (!m_hash_queue) {
+        m_digest->update(data);
+    } else if (kept == Kept::until_hashed) {
         m_hash_queue([digest = m_digest, data] { digest->update(data); });
     } else {
-        m_digest->update(data);
+        // Rare and small: the few bytes a multipart parser held back at the end of a buffer.
+        m_hash_queue(
+            [digest = m_digest, copy = std::vector<std::uint8_t>(data.begin(), data.end())] { digest->update(copy); });
     }
     return m_encryptor.write(data);
 }

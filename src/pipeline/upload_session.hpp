@@ -24,6 +24,12 @@ namespace supportdrop::pipeline {
 // offered (for example by posting it to a strand).
 using HashQueue = std::function<void(std::function<void()>)>;
 
+// How long the caller of UploadSession::append() keeps the bytes it gives unchanged.
+enum class Kept {
+    until_hashed, // until work offered to the hash queue after append() returned has run
+    during_call,  // only until append() returns: a hash queue gets a copy
+};
+
 // What the session needs from the service; shared by all sessions, thread-safe.
 struct PipelineContext {
     std::vector<age::X25519Recipient> recipients; // staff: the only key material the receiver has
@@ -63,9 +69,10 @@ public:
     // `hash_queue` (which runs the work offered to it on another thread, one piece of work at a
     // time and in order, such as a strand), the bytes are hashed there while this thread seals
     // them and the next ones, which takes about as long: a piece costs the time of the longer of
-    // the two instead of both. append() then returns before its bytes are hashed: the caller keeps
-    // them unchanged until work it offers to the same queue after append() returned has run, and
-    // calls finish() only after that. Worth it only while the pool has threads to spare.
+    // the two instead of both. append() then returns before its bytes are hashed: bytes the
+    // caller keeps until_hashed stay unchanged until work it offers to the same queue after
+    // append() returned has run (the others are copied), and the caller calls finish() only after
+    // that. Worth it only while the pool has threads to spare.
     static Result<std::unique_ptr<UploadSession>> start(const PipelineContext& context, HashQueue hash_queue = {});
 
     UploadSession(const UploadSession&) = delete;
@@ -75,8 +82,8 @@ public:
     // Takes the next bytes of the file. Fails with Errc::too_large, Errc::not_an_archive (as
     // soon as the first 512 bytes show it; content_type() then says what it is),
     // Errc::storage_failed or Errc::disk_full (storage_error() says why). After a failure the
-    // session is closed.
-    Result<void> append(std::span<const std::uint8_t> data);
+    // session is closed. Without a hash queue, `kept` makes no difference.
+    Result<void> append(std::span<const std::uint8_t> data, Kept kept);
 
     // Completes the upload: final checks, inspection of the archive (the context's inspector
     // reads it back through the upload's key), sealed manifest, durable commit of both files,
@@ -105,7 +112,7 @@ private:
     UploadSession(const PipelineContext& context, HashQueue hash_queue, std::string id,
                   std::unique_ptr<storage::PendingObject> archive, age::Encryptor encryptor,
                   std::shared_ptr<Digest> digest);
-    Result<void> seal_and_hash(std::span<const std::uint8_t> data);
+    Result<void> seal_and_hash(std::span<const std::uint8_t> data, Kept kept);
     Result<void> decide_content_type();
     Result<inspector::InspectionReport> inspect();
     Result<Receipt> commit(const std::string& client_file_name, const inspector::InspectionReport& inspection);

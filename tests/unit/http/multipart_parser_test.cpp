@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,17 +13,27 @@ namespace {
 struct Part {
     PartHeaders headers;
     std::string data;
+    std::string held_back; // the data handed over as PartBytes::held_back
     bool ended = false;
 };
 
 class Recorder final : public MultipartHandler {
 public:
     Result<void> on_part_begin(const PartHeaders& headers) override {
-        parts.push_back({headers, {}, false});
+        parts.push_back({headers, {}, {}, false});
         return {};
     }
-    Result<void> on_part_data(std::span<const std::uint8_t> data) override {
+    Result<void> on_part_data(std::span<const std::uint8_t> data, PartBytes where) override {
         parts.back().data.append(reinterpret_cast<const char*>(data.data()), data.size());
+        const std::less<const std::uint8_t*> before;
+        const bool within_feed =
+            !before(data.data(), feeding.data()) && !before(feeding.data() + feeding.size(), data.data() + data.size());
+        if (where == PartBytes::fed && !within_feed) {
+            ADD_FAILURE() << "data said to be fed lies outside the running feed";
+        }
+        if (where == PartBytes::held_back) {
+            parts.back().held_back.append(reinterpret_cast<const char*>(data.data()), data.size());
+        }
         return {};
     }
     Result<void> on_part_end() override {
@@ -29,6 +41,7 @@ public:
         return {};
     }
     std::vector<Part> parts;
+    std::span<const std::uint8_t> feeding; // the bytes of the running feed()
 };
 
 std::span<const std::uint8_t> bytes(std::string_view text) {
@@ -51,7 +64,8 @@ std::pair<Result<void>, std::vector<Part>> parse(std::string_view body, std::siz
     Recorder recorder;
     MultipartParser parser("XyZ", recorder);
     for (std::size_t offset = 0; offset < body.size(); offset += step) {
-        if (auto fed = parser.feed(bytes(body.substr(offset, step))); !fed) {
+        recorder.feeding = bytes(body.substr(offset, step));
+        if (auto fed = parser.feed(recorder.feeding); !fed) {
             return {fed, recorder.parts};
         }
     }
@@ -83,6 +97,23 @@ TEST(MultipartParser, KeepsDataThatOnlyResemblesTheDelimiter) {
         ASSERT_TRUE(result) << step;
         EXPECT_EQ(parts.at(0).data, "\r\n--Xy\r\n-\r\n--X\r") << step;
     }
+}
+
+TEST(MultipartParser, SaysWhichDataItHeldBackFromAnEarlierFeed) {
+    // The upload session hashes fed data later, from the caller's buffer; the bytes at the end of
+    // a feed that might have begun a delimiter are kept in the parser and handed over as such
+    // once the next feed shows they are data.
+    Recorder recorder;
+    MultipartParser parser("XyZ", recorder);
+    for (const std::string_view piece :
+         {"--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\nfirst\r\n--X", "Y second\r",
+          "\nthird\r\n--XyZ--\r\n"}) {
+        recorder.feeding = bytes(piece);
+        ASSERT_TRUE(parser.feed(recorder.feeding));
+    }
+    ASSERT_TRUE(parser.finish());
+    EXPECT_EQ(recorder.parts.at(0).data, "first\r\n--XY second\r\nthird");
+    EXPECT_EQ(recorder.parts.at(0).held_back, "\r\n--X\r");
 }
 
 TEST(MultipartParser, IgnoresThePreamble) {
@@ -138,7 +169,7 @@ TEST(MultipartParser, StopsOnAHandlerError) {
     class Refusing final : public MultipartHandler {
     public:
         Result<void> on_part_begin(const PartHeaders&) override { return {}; }
-        Result<void> on_part_data(std::span<const std::uint8_t>) override {
+        Result<void> on_part_data(std::span<const std::uint8_t>, PartBytes) override {
             return ErrorCode(ENOSPC, boost::system::system_category());
         }
         Result<void> on_part_end() override { return {}; }

@@ -19,7 +19,7 @@ protected:
         auto session = UploadSession::start(m_pipeline.context).value();
         const auto archive =
             test::read_file(std::filesystem::path(SUPPORTDROP_TEST_DATA_DIR "/archives") / "test_read_format_zip.zip");
-        ASSERT_TRUE(session->append(archive));
+        ASSERT_TRUE(session->append(archive, Kept::until_hashed));
         ASSERT_TRUE(session->finish("case.zip"));
     }
 

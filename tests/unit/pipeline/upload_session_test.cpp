@@ -1,4 +1,5 @@
 #include "pipeline/upload_session.hpp"
+#include "support/held_queue.hpp"
 #include "support/local_pipeline.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -8,7 +9,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
-#include <thread>
 #include <vector>
 
 namespace supportdrop::pipeline {
@@ -34,7 +34,7 @@ protected:
         auto session = UploadSession::start(m_pipeline.context, std::move(hash_queue)).value();
         for (std::size_t at = 0; at < m_archive.size(); at += piece_size) {
             const auto piece = std::span(m_archive).subspan(at, std::min(piece_size, m_archive.size() - at));
-            EXPECT_TRUE(session->append(piece));
+            EXPECT_TRUE(session->append(piece, Kept::until_hashed));
         }
         before_finish();
         auto receipt = session->finish("case.tar");
@@ -50,39 +50,33 @@ protected:
     std::string m_expected_sha256;
 };
 
-// A hash queue that keeps the work offered to it until the test runs it.
-class HeldQueue {
-public:
-    HashQueue queue() {
-        return [this](std::function<void()> work) { m_work.push_back(std::move(work)); };
-    }
-    std::size_t size() const { return m_work.size(); }
-    // Runs the work, in the order offered, on another thread.
-    void run_on_another_thread() {
-        std::thread([this] {
-            for (auto& work : m_work) {
-                work();
-            }
-        }).join();
-        m_work.clear();
-    }
-
-private:
-    std::vector<std::function<void()>> m_work;
-};
-
 TEST_F(UploadSessionHashing, HashingAsItSealsGivesTheDigestOfTheFile) {
     EXPECT_EQ(upload(std::size_t{1} << 20, {}).value(), m_expected_sha256);
     EXPECT_EQ(upload(std::size_t{16} << 10, {}).value(), m_expected_sha256);
 }
 
 TEST_F(UploadSessionHashing, AHashQueueHashesLaterOnAnotherThreadToTheSameDigest) {
-    HeldQueue queue;
+    test::HeldQueue queue;
     const auto sha256 = upload(std::size_t{1} << 20, queue.queue(), [&] {
         EXPECT_EQ(queue.size(), 4u); // three full MiB and the last 10 KiB, none hashed yet
         queue.run_on_another_thread();
     });
     EXPECT_EQ(sha256.value(), m_expected_sha256);
+}
+
+TEST_F(UploadSessionHashing, BytesKeptOnlyDuringTheCallAreHashedFromACopy) {
+    // As the multipart parser's held-back bytes: the caller reuses its buffer at once.
+    test::HeldQueue queue;
+    auto session = UploadSession::start(m_pipeline.context, queue.queue()).value();
+    std::vector<std::uint8_t> scratch;
+    for (std::size_t at = 0; at < m_archive.size(); at += 64 << 10) {
+        const auto piece = std::span(m_archive).subspan(at, std::min<std::size_t>(64 << 10, m_archive.size() - at));
+        scratch.assign(piece.begin(), piece.end());
+        ASSERT_TRUE(session->append(scratch, Kept::during_call));
+        std::ranges::fill(scratch, 0);
+    }
+    queue.run_on_another_thread();
+    EXPECT_EQ(session->finish("case.tar").value().sha256, m_expected_sha256);
 }
 
 // The filesystem store of a test pipeline on a disk that fills up: writes fail with ENOSPC once
@@ -159,7 +153,8 @@ TEST_F(UploadSessionStorage, ADiskThatFillsUpWhileBytesArriveIsDiskFullAndLeaves
         Result<void> appended;
         for (std::size_t at = 0; at < m_archive.size() && appended; at += 256 << 10) {
             appended = session->append(
-                std::span(m_archive).subspan(at, std::min<std::size_t>(256 << 10, m_archive.size() - at)));
+                std::span(m_archive).subspan(at, std::min<std::size_t>(256 << 10, m_archive.size() - at)),
+                Kept::until_hashed);
         }
         ASSERT_FALSE(appended);
         EXPECT_EQ(appended.error(), Errc::disk_full);
@@ -183,7 +178,7 @@ TEST_F(UploadSessionStorage, ADiskFullAtTheCommitIsDiskFullAndOtherFailuresAreSt
 }
 
 TEST_F(UploadSessionHashing, FinishingBeforeTheQueueHasRunFailsAndLeavesNothing) {
-    HeldQueue queue;
+    test::HeldQueue queue;
     EXPECT_EQ(upload(std::size_t{1} << 20, queue.queue()).error(), Errc::storage_failed);
     const auto stored = std::filesystem::recursive_directory_iterator(m_dir / "store");
     EXPECT_EQ(std::count_if(begin(stored), end(stored), [](const auto& entry) { return entry.is_regular_file(); }), 0);
