@@ -14,7 +14,8 @@ std::span<const std::uint8_t> as_bytes(std::string_view text) {
 
 } // namespace
 
-Result<Encryptor> Encryptor::start(std::span<const X25519Recipient> recipients, util::ByteSink& sink) {
+Result<Encryptor> Encryptor::start(std::span<const X25519Recipient> recipients, util::ByteSink& sink,
+                                   std::size_t batch_chunks) {
     if (recipients.empty()) {
         return Errc::no_recipients;
     }
@@ -51,13 +52,18 @@ Result<Encryptor> Encryptor::start(std::span<const X25519Recipient> recipients, 
     if (auto written = sink.write(nonce); !written) {
         return written.error();
     }
-    return Encryptor(std::move(*file_key), nonce, std::move(*cipher), sink, header.size() + nonce.size());
+    return Encryptor(std::move(*file_key), nonce, std::move(*cipher), sink, header.size() + nonce.size(),
+                     std::max<std::size_t>(batch_chunks, 1));
 }
 
 Encryptor::Encryptor(FileKey file_key, const PayloadNonce& nonce, PayloadCipher cipher, util::ByteSink& sink,
-                     std::uint64_t payload_offset)
+                     std::uint64_t payload_offset, std::size_t batch_chunks)
     : m_file_key(std::move(file_key)), m_nonce(nonce), m_cipher(std::move(cipher)), m_sink(&sink),
-      m_payload_offset(payload_offset), m_sealed(k_sealed_chunk_size) {}
+      m_payload_offset(payload_offset), m_batch_chunks(batch_chunks), m_sealed(batch_chunks * k_sealed_chunk_size) {}
+
+std::span<std::uint8_t> Encryptor::current_chunk() {
+    return std::span(m_sealed).subspan(m_batched * k_sealed_chunk_size, k_sealed_chunk_size);
+}
 
 Result<void> Encryptor::close_on_error(Result<void> result) {
     if (!result) {
@@ -66,16 +72,19 @@ Result<void> Encryptor::close_on_error(Result<void> result) {
     return result;
 }
 
-Result<void> Encryptor::write_full_chunk() {
-    const auto tag = std::span(m_sealed).subspan<k_chunk_size, crypto::k_aead_tag_size>();
+Result<void> Encryptor::complete_chunk() {
+    const auto tag = current_chunk().subspan<k_chunk_size, crypto::k_aead_tag_size>();
     if (auto finished = m_cipher.finish_chunk(tag); !finished) {
         return finished;
     }
-    if (auto written = m_sink->write(m_sealed); !written) {
-        return written;
-    }
     ++m_chunk_index;
     m_filled = 0;
+    if (++m_batched == m_batch_chunks) {
+        if (auto written = m_sink->write(m_sealed); !written) {
+            return written;
+        }
+        m_batched = 0;
+    }
     return {};
 }
 
@@ -86,8 +95,8 @@ Result<void> Encryptor::write(std::span<const std::uint8_t> data) {
     while (!data.empty()) {
         // A full chunk is sealed only now that more data shows it is not the final one.
         if (m_filled == k_chunk_size) {
-            if (auto written = write_full_chunk(); !written) {
-                return close_on_error(written);
+            if (auto completed = complete_chunk(); !completed) {
+                return close_on_error(completed);
             }
         }
         if (m_filled == 0) {
@@ -96,7 +105,7 @@ Result<void> Encryptor::write(std::span<const std::uint8_t> data) {
             }
         }
         const std::size_t n = std::min(k_chunk_size - m_filled, data.size());
-        if (auto encrypted = m_cipher.update(data.first(n), std::span(m_sealed).subspan(m_filled, n)); !encrypted) {
+        if (auto encrypted = m_cipher.update(data.first(n), current_chunk().subspan(m_filled, n)); !encrypted) {
             return close_on_error(encrypted);
         }
         m_filled += n;
@@ -106,7 +115,7 @@ Result<void> Encryptor::write(std::span<const std::uint8_t> data) {
 }
 
 Result<void> Encryptor::write_final_chunk() {
-    const std::span<std::uint8_t> chunk = std::span(m_sealed).first(m_filled);
+    const std::span<std::uint8_t> chunk = current_chunk().first(m_filled);
     if (m_filled > 0) {
         // The chunk was encrypted as a middle chunk. ChaCha20 decryption under the same nonce
         // gives the plaintext back, which is then sealed again under the final-chunk nonce.
@@ -121,11 +130,12 @@ Result<void> Encryptor::write_final_chunk() {
             return recovered;
         }
     }
-    const std::span<std::uint8_t> sealed = std::span(m_sealed).first(m_filled + crypto::k_aead_tag_size);
+    const std::span<std::uint8_t> sealed = current_chunk().first(m_filled + crypto::k_aead_tag_size);
     if (auto resealed = m_cipher.seal_chunk(m_chunk_index, ChunkPosition::last, chunk, sealed); !resealed) {
         return resealed;
     }
-    return m_sink->write(sealed);
+    // The batch's complete chunks and the final one, in one write.
+    return m_sink->write(std::span(m_sealed).first(m_batched * k_sealed_chunk_size + sealed.size()));
 }
 
 Result<void> Encryptor::finish() {

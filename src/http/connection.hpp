@@ -88,9 +88,10 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     }
     const config::Limits& limits = site.limits();
     BodySource<Stream> body(stream, buffer, parser, limits.max_upload_bytes + k_multipart_overhead);
-    BodyFeeder<UploadReceiver> feeder(stream.get_executor(), *context.workers,
-                                      body_buffers(admitted.uploads_in_flight));
-    UploadReceiver receiver(site.pipeline(), admitted.boundary, feeder.hash_queue());
+    const BodyBuffers sizing = body_buffers(admitted.uploads_in_flight);
+    BodyFeeder<UploadReceiver> feeder(stream.get_executor(), *context.workers, sizing);
+    UploadReceiver receiver(site.pipeline(), admitted.boundary,
+                            {.hash_queue = feeder.hash_queue(), .write_batch = sizing.write_batch});
     const auto deadline = started + limits.upload_timeout;
     auto window_start = started;
     std::uint64_t window_bytes = 0;

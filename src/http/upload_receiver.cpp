@@ -44,8 +44,8 @@ void log_refusal(const Refusal& refusal) {
 }
 
 UploadReceiver::UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary,
-                               pipeline::HashQueue hash_queue)
-    : m_context(&context), m_hash_queue(std::move(hash_queue)), m_parser(boundary, *this) {}
+                               pipeline::SessionOptions session_options)
+    : m_context(&context), m_session_options(std::move(session_options)), m_parser(boundary, *this) {}
 
 Refusal UploadReceiver::refusal_for(const ErrorCode& error) const {
     if (error.category() == form_category()) {
@@ -89,7 +89,7 @@ Result<void> UploadReceiver::on_part_begin(const PartHeaders& headers) {
     if (++m_file_parts > 1) {
         return form_error(FormErrc::several_files);
     }
-    auto session = pipeline::UploadSession::start(*m_context, m_hash_queue);
+    auto session = pipeline::UploadSession::start(*m_context, m_session_options);
     if (!session) {
         return session.error();
     }

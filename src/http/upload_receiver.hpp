@@ -38,11 +38,11 @@ void log_refusal(const Refusal& refusal);
 // succeeded leaves nothing behind. Not thread-safe.
 class UploadReceiver final : private MultipartHandler {
 public:
-    // With a `hash_queue`, the session hashes there (pipeline::UploadSession::start): feed()
-    // returns before the bytes are hashed, and the caller keeps the body bytes it gave unchanged
-    // until work it offers to the queue after feed() returned has run.
+    // The session starts with `session_options` (pipeline::UploadSession::start). With a hash
+    // queue there, feed() returns before the bytes are hashed, and the caller keeps the body bytes
+    // it gave unchanged until work it offers to the queue after feed() returned has run.
     UploadReceiver(const pipeline::PipelineContext& context, std::string_view boundary,
-                   pipeline::HashQueue hash_queue = {});
+                   pipeline::SessionOptions session_options = {});
 
     // Takes the next body bytes; a refusal ends the upload.
     std::optional<Refusal> feed(std::span<const std::uint8_t> body);
@@ -63,7 +63,7 @@ private:
     Refusal refusal_for(const ErrorCode& error) const;
 
     const pipeline::PipelineContext* m_context;
-    pipeline::HashQueue m_hash_queue;
+    pipeline::SessionOptions m_session_options;
     MultipartParser m_parser;
     std::unique_ptr<pipeline::UploadSession> m_session;
     std::string m_file_name;

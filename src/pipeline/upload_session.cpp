@@ -45,7 +45,7 @@ struct UploadSession::Digest {
     std::atomic<std::uint64_t> bytes{0};
 };
 
-Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContext& context, HashQueue hash_queue) {
+Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContext& context, SessionOptions options) {
     auto id = mint_upload_id();
     if (!id) {
         return id.error();
@@ -54,12 +54,12 @@ Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContex
     if (!archive) {
         return storage_errc(archive.error());
     }
-    auto encryptor = age::Encryptor::start(context.recipients, **archive);
+    auto encryptor = age::Encryptor::start(context.recipients, **archive, options.write_batch / age::k_chunk_size);
     auto hash = crypto::Sha256::create();
     if (!encryptor || !hash) {
         return Errc::storage_failed;
     }
-    return std::unique_ptr<UploadSession>(new UploadSession(context, std::move(hash_queue), std::move(*id),
+    return std::unique_ptr<UploadSession>(new UploadSession(context, std::move(options.hash_queue), std::move(*id),
                                                             std::move(*archive), std::move(*encryptor),
                                                             std::make_shared<Digest>(std::move(*hash))));
 }

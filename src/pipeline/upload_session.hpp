@@ -24,6 +24,16 @@ namespace supportdrop::pipeline {
 // offered (for example by posting it to a strand).
 using HashQueue = std::function<void(std::function<void()>)>;
 
+// What a session may spend to go faster, as its caller can afford: threads and memory.
+struct SessionOptions {
+    // Runs the work offered to it on another thread, one piece of work at a time and in order,
+    // such as a strand; none: the session hashes as it seals (UploadSession::start).
+    HashQueue hash_queue;
+    // Bytes of sealed chunks written to the store at once (age::Encryptor::start); at least one
+    // chunk of 64 KiB.
+    std::size_t write_batch = 0;
+};
+
 // How long the caller of UploadSession::append() keeps the bytes it gives unchanged.
 enum class Kept {
     until_hashed, // until work offered to the hash queue after append() returned has run
@@ -66,14 +76,13 @@ struct Receipt {
 class UploadSession {
 public:
     // Opens the in-progress file, sealed to the staff recipients from the first byte. With a
-    // `hash_queue` (which runs the work offered to it on another thread, one piece of work at a
-    // time and in order, such as a strand), the bytes are hashed there while this thread seals
+    // hash queue in `options`, the bytes are hashed there while this thread seals
     // them and the next ones, which takes about as long: a piece costs the time of the longer of
     // the two instead of both. append() then returns before its bytes are hashed: bytes the
     // caller keeps until_hashed stay unchanged until work it offers to the same queue after
     // append() returned has run (the others are copied), and the caller calls finish() only after
     // that. Worth it only while the pool has threads to spare.
-    static Result<std::unique_ptr<UploadSession>> start(const PipelineContext& context, HashQueue hash_queue = {});
+    static Result<std::unique_ptr<UploadSession>> start(const PipelineContext& context, SessionOptions options = {});
 
     UploadSession(const UploadSession&) = delete;
     UploadSession& operator=(const UploadSession&) = delete;

@@ -21,10 +21,10 @@ std::vector<std::uint8_t> open_all(std::span<const std::uint8_t> sealed, const X
 }
 
 std::vector<std::uint8_t> seal(std::span<const std::uint8_t> plaintext, std::span<const X25519Recipient> recipients,
-                               std::size_t write_size) {
+                               std::size_t write_size, std::size_t batch_chunks = 1) {
     std::vector<std::uint8_t> sealed;
     util::VectorSink sink(sealed);
-    auto encryptor = Encryptor::start(recipients, sink).value();
+    auto encryptor = Encryptor::start(recipients, sink, batch_chunks).value();
     for (std::size_t offset = 0; offset < plaintext.size(); offset += write_size) {
         EXPECT_TRUE(encryptor.write(plaintext.subspan(offset, std::min(write_size, plaintext.size() - offset))));
     }
@@ -32,14 +32,15 @@ std::vector<std::uint8_t> seal(std::span<const std::uint8_t> plaintext, std::spa
     return sealed;
 }
 
-// Sizes around the 64 KiB chunk boundary, each written in several slice sizes.
-class EncryptorRoundTrip : public testing::TestWithParam<std::tuple<std::size_t, std::size_t>> {};
+// Sizes around the 64 KiB chunk boundary, each written in several slice sizes, with sealed
+// chunks written one at a time or in batches.
+class EncryptorRoundTrip : public testing::TestWithParam<std::tuple<std::size_t, std::size_t, std::size_t>> {};
 
 TEST_P(EncryptorRoundTrip, OpensToThePlaintext) {
-    const auto [size, write_size] = GetParam();
+    const auto [size, write_size, batch_chunks] = GetParam();
     const auto identity = X25519Identity::generate().value();
     const auto plaintext = test::pattern_bytes(size);
-    const auto sealed = seal(plaintext, std::span(&identity.recipient(), 1), write_size);
+    const auto sealed = seal(plaintext, std::span(&identity.recipient(), 1), write_size, batch_chunks);
     const std::size_t chunks = size == 0 ? 1 : (size + k_chunk_size - 1) / k_chunk_size;
     const std::size_t header_size = sealed.size() - size - chunks * crypto::k_aead_tag_size - k_payload_nonce_size;
     EXPECT_LT(header_size, 300u);
@@ -48,7 +49,36 @@ TEST_P(EncryptorRoundTrip, OpensToThePlaintext) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, EncryptorRoundTrip,
                          testing::Combine(testing::Values(0, 1, 65535, 65536, 65537, 131072, 300000),
-                                          testing::Values(1000, 65536, 1 << 20)));
+                                          testing::Values(1000, 65536, 1 << 20), testing::Values(1, 3, 16)));
+
+// Records the size of every write.
+class WriteSizes final : public util::ByteSink {
+public:
+    util::Result<void> write(std::span<const std::uint8_t> data) override {
+        sizes.push_back(data.size());
+        return {};
+    }
+    std::vector<std::size_t> sizes;
+};
+
+TEST(Encryptor, WritesSealedChunksABatchAtATime) {
+    const auto identity = X25519Identity::generate().value();
+    WriteSizes sink;
+    auto encryptor = Encryptor::start(std::span(&identity.recipient(), 1), sink, 3).value();
+    ASSERT_EQ(sink.sizes.size(), 2u); // the header, the payload nonce
+    sink.sizes.clear();
+    // Five full chunks and 100 bytes, in pieces that do not fit the chunks.
+    const auto plaintext = test::pattern_bytes(5 * k_chunk_size + 100);
+    for (std::size_t offset = 0; offset < plaintext.size(); offset += 1000) {
+        ASSERT_TRUE(encryptor.write(
+            std::span(plaintext).subspan(offset, std::min<std::size_t>(1000, plaintext.size() - offset))));
+    }
+    // The first three chunks once the fourth began; the fourth and fifth wait for the batch.
+    EXPECT_EQ(sink.sizes, std::vector<std::size_t>{3 * k_sealed_chunk_size});
+    ASSERT_TRUE(encryptor.finish());
+    // Then the rest in one write with the final chunk.
+    EXPECT_EQ(sink.sizes, (std::vector<std::size_t>{3 * k_sealed_chunk_size, 2 * k_sealed_chunk_size + 116}));
+}
 
 TEST(Encryptor, SealsToEveryRecipient) {
     const auto alice = X25519Identity::generate().value();
@@ -99,13 +129,26 @@ private:
 
 TEST(Encryptor, ReportsSinkErrorsAndStaysClosed) {
     const auto identity = X25519Identity::generate().value();
-    FailingSink sink(100000);
-    auto encryptor = Encryptor::start(std::span(&identity.recipient(), 1), sink).value();
-    const auto plaintext = test::pattern_bytes(300000);
-    auto written = encryptor.write(plaintext);
-    ASSERT_FALSE(written);
-    EXPECT_EQ(written.error().value(), ENOSPC);
-    EXPECT_EQ(encryptor.finish().error(), Errc::encryptor_closed);
+    for (const std::size_t batch_chunks : {1u, 3u}) {
+        FailingSink sink(100000);
+        auto encryptor = Encryptor::start(std::span(&identity.recipient(), 1), sink, batch_chunks).value();
+        const auto plaintext = test::pattern_bytes(300000);
+        auto written = encryptor.write(plaintext);
+        ASSERT_FALSE(written) << batch_chunks;
+        EXPECT_EQ(written.error().value(), ENOSPC);
+        EXPECT_EQ(encryptor.finish().error(), Errc::encryptor_closed);
+    }
+}
+
+TEST(Encryptor, ReportsASinkErrorAtTheFinalBatch) {
+    // Nothing was written before finish(): it fails there, with the sink's error.
+    const auto identity = X25519Identity::generate().value();
+    FailingSink sink(1000);
+    auto encryptor = Encryptor::start(std::span(&identity.recipient(), 1), sink, 16).value();
+    ASSERT_TRUE(encryptor.write(test::pattern_bytes(300000)));
+    auto finished = encryptor.finish();
+    ASSERT_FALSE(finished);
+    EXPECT_EQ(finished.error().value(), ENOSPC);
 }
 
 } // namespace

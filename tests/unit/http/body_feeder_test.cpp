@@ -175,29 +175,31 @@ TEST(BodyFeeder, AnEmptyBufferIsFreeAgainAtOnce) {
 }
 
 TEST(BodyBuffers, FewUploadsGetTwoLargeBuffersManyShareASmallBudget) {
-    const auto expect_buffers = [](unsigned uploads_in_flight, std::size_t size, std::size_t count, bool hash_beside) {
+    const auto expect_buffers = [](unsigned uploads_in_flight, std::size_t size, std::size_t count, bool hash_beside,
+                                   std::size_t write_batch) {
         const BodyBuffers buffers = body_buffers(uploads_in_flight);
         EXPECT_EQ(buffers.size, size) << uploads_in_flight << " in flight";
         EXPECT_EQ(buffers.count, count) << uploads_in_flight << " in flight";
         EXPECT_EQ(buffers.hash_beside, hash_beside) << uploads_in_flight << " in flight";
+        EXPECT_EQ(buffers.write_batch, write_batch) << uploads_in_flight << " in flight";
     };
-    expect_buffers(0, 1024 * 1024, 2, true);
-    expect_buffers(1, 1024 * 1024, 2, true);
-    expect_buffers(2, 512 * 1024, 2, true);
-    expect_buffers(3, 256 * 1024, 2, true);
-    expect_buffers(4, 256 * 1024, 2, true);
-    expect_buffers(5, 256 * 1024, 1, false);
-    expect_buffers(1000, 256 * 1024, 1, false);
+    expect_buffers(0, 1024 * 1024, 2, true, 1024 * 1024);
+    expect_buffers(1, 1024 * 1024, 2, true, 1024 * 1024);
+    expect_buffers(2, 512 * 1024, 2, true, 0);
+    expect_buffers(3, 256 * 1024, 2, true, 0);
+    expect_buffers(4, 256 * 1024, 2, true, 0);
+    expect_buffers(5, 256 * 1024, 1, false, 0);
+    expect_buffers(1000, 256 * 1024, 1, false, 0);
     // Each upload keeps the buffers it got at admission, when `k` uploads were in flight.
     const auto held_by = [](unsigned uploads) {
         std::size_t bytes = 0;
         for (unsigned k = 1; k <= uploads; ++k) {
-            bytes += body_buffers(k).size * body_buffers(k).count;
+            bytes += body_buffers(k).size * body_buffers(k).count + body_buffers(k).write_batch;
         }
         return bytes;
     };
-    EXPECT_EQ(held_by(32), std::size_t{11} * 1024 * 1024);
-    EXPECT_EQ(held_by(64), std::size_t{19} * 1024 * 1024);
+    EXPECT_EQ(held_by(32), std::size_t{12} * 1024 * 1024);
+    EXPECT_EQ(held_by(64), std::size_t{20} * 1024 * 1024);
 }
 
 } // namespace

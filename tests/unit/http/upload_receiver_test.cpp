@@ -70,7 +70,7 @@ protected:
 TEST_F(UploadReceiverHashing, BytesHeldBackAcrossPiecesAreHashedLikeAllOthers) {
     // The latest a hash queue could run: after every piece was fed (the pieces are all kept).
     test::HeldQueue queue;
-    UploadReceiver receiver(m_pipeline.context, "b0undary", queue.queue());
+    UploadReceiver receiver(m_pipeline.context, "b0undary", {.hash_queue = queue.queue()});
     for (const auto& piece : m_pieces) {
         ASSERT_FALSE(receiver.feed(piece));
     }
@@ -88,8 +88,10 @@ TEST_F(UploadReceiverHashing, HashingBesideSealingOnThePoolGivesTheFilesDigest) 
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
-            BodyFeeder<UploadReceiver> feeder(co_await asio::this_coro::executor, workers, body_buffers(1));
-            UploadReceiver receiver(m_pipeline.context, "b0undary", feeder.hash_queue());
+            const BodyBuffers sizing = body_buffers(1);
+            BodyFeeder<UploadReceiver> feeder(co_await asio::this_coro::executor, workers, sizing);
+            UploadReceiver receiver(m_pipeline.context, "b0undary",
+                                    {.hash_queue = feeder.hash_queue(), .write_batch = sizing.write_batch});
             for (const auto& piece : m_pieces) {
                 const std::span<std::uint8_t> buffer = co_await feeder.next_buffer();
                 EXPECT_GE(buffer.size(), piece.size());

@@ -31,7 +31,7 @@ protected:
     // returns the receipt's SHA-256, or the error.
     Result<std::string> upload(
         std::size_t piece_size, HashQueue hash_queue, const std::function<void()>& before_finish = [] {}) {
-        auto session = UploadSession::start(m_pipeline.context, std::move(hash_queue)).value();
+        auto session = UploadSession::start(m_pipeline.context, {.hash_queue = std::move(hash_queue)}).value();
         for (std::size_t at = 0; at < m_archive.size(); at += piece_size) {
             const auto piece = std::span(m_archive).subspan(at, std::min(piece_size, m_archive.size() - at));
             EXPECT_TRUE(session->append(piece, Kept::until_hashed));
@@ -67,7 +67,7 @@ TEST_F(UploadSessionHashing, AHashQueueHashesLaterOnAnotherThreadToTheSameDigest
 TEST_F(UploadSessionHashing, BytesKeptOnlyDuringTheCallAreHashedFromACopy) {
     // As the multipart parser's held-back bytes: the caller reuses its buffer at once.
     test::HeldQueue queue;
-    auto session = UploadSession::start(m_pipeline.context, queue.queue()).value();
+    auto session = UploadSession::start(m_pipeline.context, {.hash_queue = queue.queue()}).value();
     std::vector<std::uint8_t> scratch;
     for (std::size_t at = 0; at < m_archive.size(); at += 64 << 10) {
         const auto piece = std::span(m_archive).subspan(at, std::min<std::size_t>(64 << 10, m_archive.size() - at));
