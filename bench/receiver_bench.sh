@@ -211,7 +211,10 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
   echo "== $count x $( [[ $body == body50* ]] && echo 50 || echo 5 ) MiB ${body#*.}, $rounds interleaved rounds (ms)"
   for ((round = 1; round <= rounds; round++)); do
     declare -A ms client_ms server_ms
-    for server in "${servers[@]}"; do
+    # The servers in a new random order each round: in a fixed order, supportdrop always ran
+    # right after php, and the same build took 3-23% longer there than in the place after it.
+    mapfile -t order < <(printf '%s\n' "${servers[@]}" | shuf)
+    for server in "${order[@]}"; do
       pid_var=${server}_pid
       pid=${!pid_var}
       before=$(cpu_ticks "$pid")
@@ -222,6 +225,13 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
         ticks_total[$key]=$((${ticks_total[$key]:-0} + after - before))
         mib_total[$key]=$((${mib_total[$key]:-0} + mib))
       done
+      # Every server starts on an equally empty disk with nothing left to write back: what the
+      # last one received is removed (supportdrop's sealed files too; its database rows stay and
+      # do not matter here) and the rest synced. Otherwise the page cache that nginx and php
+      # leave dirty is written back while the next server runs: with the same build in both
+      # places, the one that ran after php took 2-23% longer than the one after it.
+      rm -rf "$work/nginx/put"/* "$work/php/up"/* "$work"/*-data/inbox/*
+      sync
     done
     # No schedule can finish supportdrop's and its clients' CPU work on $cores cores faster than
     # this: the floor that the time goals meet at supportdrop's present CPU cost.
@@ -235,9 +245,6 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
     if [[ -n ${ms[baseline]:-} ]]; then
       append_ratio "${ms[supportdrop]}" "${ms[baseline]}" "$work/ratios_baseline"
     fi
-    # Every server starts each round on an equally empty disk: what was received is removed
-    # (supportdrop's sealed files too; its database rows stay and do not matter here).
-    rm -rf "$work/nginx/put"/* "$work/php/up"/* "$work"/*-data/inbox/*
   done
   echo "median time ratio to nginx: supportdrop $(median <"$work/ratios_supportdrop")  nginx+php-fpm $(median <"$work/ratios_php")" \
     " (supportdrop's CPU floor: $(median <"$work/floor_supportdrop"))"
