@@ -6,7 +6,8 @@
 #   supportdrop   checked, hashed, sealed and durable (fsync, rename, SQLite commit).
 # Scenarios: 1 x 50 MiB, and 32 concurrent 5 MiB uploads, each with two bodies: a ZIP (what
 # Windows and macOS make, the usual case: the inspection reads its directory) and a tar.gz (the
-# costly case: the inspection decompresses all of it). Rounds are interleaved; each round's
+# costly case: the inspection decompresses all of it). Rounds are interleaved, each running the
+# servers in a random order, one after the other on an emptied disk; each round's
 # times are divided by nginx's in that round, and the median ratio is printed, with server CPU
 # per MiB and supportdrop's peak RSS. Each supportdrop round also prints its CPU floor: its own
 # CPU time plus its clients', divided by the cores. Client and server share this machine, so no
