@@ -20,7 +20,7 @@ class Encryptor {
 public:
     // Writes the header and the payload nonce to `sink`, which must outlive the encryptor.
     // Sealed chunks go to the sink `batch_chunks` at a time: a file system takes one large write
-    // for less CPU than many of 64 KiB (ext4, one 50 MiB upload: 12% less of the server's CPU
+    // for less CPU than many of 64 KiB (ext4, one 50 MiB upload: 8-14% less of the server's CPU
     // with batches of 1 MiB), for that much more memory. Fails with Errc::no_recipients, a sink
     // error, or a crypto error.
     static Result<Encryptor> start(std::span<const X25519Recipient> recipients, util::ByteSink& sink,
