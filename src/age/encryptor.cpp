@@ -59,7 +59,7 @@ Result<Encryptor> Encryptor::start(std::span<const X25519Recipient> recipients, 
 Encryptor::Encryptor(FileKey file_key, const PayloadNonce& nonce, PayloadCipher cipher, util::ByteSink& sink,
                      std::uint64_t payload_offset, std::size_t batch_chunks)
     : m_file_key(std::move(file_key)), m_nonce(nonce), m_cipher(std::move(cipher)), m_sink(&sink),
-      m_payload_offset(payload_offset), m_batch_chunks(batch_chunks), m_sealed(batch_chunks * k_sealed_chunk_size) {}
+      m_payload_offset(payload_offset), m_sealed(batch_chunks * k_sealed_chunk_size) {}
 
 std::span<std::uint8_t> Encryptor::current_chunk() {
     return std::span(m_sealed).subspan(m_batched * k_sealed_chunk_size, k_sealed_chunk_size);
@@ -79,7 +79,7 @@ Result<void> Encryptor::complete_chunk() {
     }
     ++m_chunk_index;
     m_filled = 0;
-    if (++m_batched == m_batch_chunks) {
+    if (++m_batched * k_sealed_chunk_size == m_sealed.size()) {
         if (auto written = m_sink->write(m_sealed); !written) {
             return written;
         }

@@ -54,7 +54,6 @@ private:
     PayloadCipher m_cipher;
     util::ByteSink* m_sink;
     std::uint64_t m_payload_offset;
-    std::size_t m_batch_chunks;
     util::ByteBuffer m_sealed; // the batch: complete chunks, then the current one
     std::size_t m_batched = 0; // complete chunks in the batch, not yet written
     std::size_t m_filled = 0;  // bytes of the current chunk encrypted so far

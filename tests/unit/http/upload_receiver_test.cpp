@@ -1,4 +1,3 @@
-#include "crypto/sha256.hpp"
 #include "http/body_feeder.hpp"
 #include "http/upload_receiver.hpp"
 #include "support/held_queue.hpp"
@@ -16,34 +15,23 @@
 namespace supportdrop::http {
 namespace {
 
-std::vector<std::uint8_t> bytes(std::string_view text) {
-    return {text.begin(), text.end()};
-}
-
-std::string sha256_hex(std::span<const std::uint8_t> data) {
-    auto hash = crypto::Sha256::create().value();
-    hash.update(data);
-    return crypto::to_hex(hash.finish().value());
-}
-
 // A case whose Readme was written on Windows (CRLF), in a tar, as a multipart body cut after
 // every CR: the parser holds each CR back (it might begin the delimiter) and hands it over with
 // the next piece, while the hashing of the body's bytes runs later, from the caller's buffers.
 class UploadReceiverHashing : public testing::Test {
 protected:
     void SetUp() override {
-        const auto packed =
-            test::run_shell("mkdir case && printf 'Export fails.\\r\\nE-Mail: erika@example.com\\r\\n' "
-                            ">case/Readme.txt && head -c 100000 /dev/urandom >case/data.bin && tar -cf case.tar case",
-                            m_dir.path().string());
+        // The body as curl -F frames it, and the archive's digest by the sha256sum command.
+        const auto packed = test::run_shell(
+            "mkdir case && printf 'Export fails.\\r\\nE-Mail: erika@example.com\\r\\n' >case/Readme.txt && "
+            "head -c 100000 /dev/urandom >case/data.bin && tar -cf case.tar case && "
+            "{ printf -- '--b0undary\\r\\nContent-Disposition: form-data; name=\"file\"; "
+            "filename=\"case.tar\"\\r\\n\\r\\n' "
+            "&& cat case.tar && printf -- '\\r\\n--b0undary--\\r\\n'; } >body && sha256sum case.tar | cut -c1-64",
+            m_dir.path().string());
         ASSERT_EQ(packed.exit_code, 0) << packed.err;
-        const std::vector<std::uint8_t> archive = test::read_file(m_dir / "case.tar");
-        m_archive_sha256 = sha256_hex(archive);
-        std::vector<std::uint8_t> body = bytes("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; "
-                                               "filename=\"case.tar\"\r\n\r\n");
-        body.insert(body.end(), archive.begin(), archive.end());
-        const auto closing = bytes("\r\n--b0undary--\r\n");
-        body.insert(body.end(), closing.begin(), closing.end());
+        m_archive_sha256 = packed.out.substr(0, 64);
+        const std::vector<std::uint8_t> body = test::read_file(m_dir / "body");
         m_pieces.emplace_back();
         for (const std::uint8_t byte : body) {
             m_pieces.back().push_back(byte);
