@@ -13,9 +13,12 @@
 # CPU time plus its clients', divided by the cores. Client and server share this machine, so no
 # schedule finishes faster than that; the floor's ratio to nginx's time shows which part of a
 # time goal the CPU cost alone already takes.
+# With TLS=1 every server speaks HTTPS instead (TLS 1.2 and 1.3, the same ECDSA P-256
+# certificate, made for the run), and every client makes a full handshake, as a customer does.
 set -euo pipefail
 source "$(dirname "$0")/prepare.sh" supportdrop
 rounds=${ROUNDS:-5}
+tls=${TLS:-}
 
 work=$(mktemp -d)
 pids=()
@@ -57,6 +60,17 @@ for format in zip tar.gz; do
   make_body $((5 * 1024 * 1024)) "$format" "$work/body5.$format"
 done
 
+# --- TLS=1: a certificate for 127.0.0.1 that the clients trust ---------------------------------
+scheme=http nginx_tls='' supportdrop_tls='' curl_tls=()
+if [[ -n $tls ]]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+  scheme=https
+  nginx_tls="ssl; ssl_certificate $work/tls.crt; ssl_certificate_key $work/tls.key; ssl_protocols TLSv1.2 TLSv1.3"
+  supportdrop_tls=$(printf '[tls]\ncertificate_file = "%s"\nprivate_key_file = "%s"' "$work/tls.crt" "$work/tls.key")
+  curl_tls=(--cacert "$work/tls.crt")
+fi
+
 # --- nginx (DAV) and nginx + php-fpm -------------------------------------------------------
 nginx_port=$(free_port)
 php_port=$(free_port)
@@ -96,11 +110,11 @@ http {
   client_max_body_size 64m;
   client_body_temp_path $work/nginx/tmp;
   server {
-    listen 127.0.0.1:$nginx_port;
+    listen 127.0.0.1:$nginx_port $nginx_tls;
     location /put/ { root $work/nginx; dav_methods PUT; create_full_put_path on; }
   }
   server {
-    listen 127.0.0.1:$php_port;
+    listen 127.0.0.1:$php_port $nginx_tls;
     location = /upload {
       include /etc/nginx/fastcgi_params;
       fastcgi_param SCRIPT_FILENAME $work/php/upload.php;
@@ -133,6 +147,7 @@ max_concurrent_uploads_per_client = 64
 max_uploads_per_client_per_hour = 100000
 max_connections_per_client = 64
 min_free_disk_bytes = 0
+$supportdrop_tls
 CONF
   "$1" serve --config "$work/$2.toml" 2>"$work/$2.log" & pids+=($!)
   started_pid=$!
@@ -176,12 +191,12 @@ upload() {
   start=$(now_ms)
   for ((i = 0; i < count; i++)); do
     case $server in
-      nginx) curl -sS -o /dev/null -f -T "$body" "http://127.0.0.1:$nginx_port/put/$RANDOM$i-$(date +%N)" & ;;
-      php) curl -sS -o /dev/null -f -X POST -H "Content-Type: multipart/form-data; boundary=$boundary" \
-        -T "$body" "http://127.0.0.1:$php_port/upload" & ;;
+      nginx) curl "${curl_tls[@]}" -sS -o /dev/null -f -T "$body" "$scheme://127.0.0.1:$nginx_port/put/$RANDOM$i-$(date +%N)" & ;;
+      php) curl "${curl_tls[@]}" -sS -o /dev/null -f -X POST -H "Content-Type: multipart/form-data; boundary=$boundary" \
+        -T "$body" "$scheme://127.0.0.1:$php_port/upload" & ;;
       supportdrop | baseline)
         url_var=${server}_url
-        curl -sS -o /dev/null -f -X POST -H "Content-Type: multipart/form-data; boundary=$boundary" \
+        curl "${curl_tls[@]}" -sS -o /dev/null -f -X POST -H "Content-Type: multipart/form-data; boundary=$boundary" \
           -T "$body" "${!url_var}/upload" &
         ;;
     esac
@@ -209,7 +224,7 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
   : >"$work/ratios_php"
   : >"$work/floor_supportdrop"
   : >"$work/ratios_baseline"
-  echo "== $count x $( [[ $body == body50* ]] && echo 50 || echo 5 ) MiB ${body#*.}, $rounds interleaved rounds (ms)"
+  echo "== $count x $( [[ $body == body50* ]] && echo 50 || echo 5 ) MiB ${body#*.} over ${scheme^^}, $rounds interleaved rounds (ms)"
   for ((round = 1; round <= rounds; round++)); do
     declare -A ms client_ms server_ms
     # The servers in a new random order each round: in a fixed order, supportdrop always ran
