@@ -1,18 +1,12 @@
 #include "age/encryptor.hpp"
 
 #include "crypto/random.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <vector>
 
 namespace supportdrop::age {
-namespace {
-
-std::span<const std::uint8_t> as_bytes(std::string_view text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
-} // namespace
 
 Result<Encryptor> Encryptor::start(std::span<const X25519Recipient> recipients, util::ByteSink& sink,
                                    std::size_t batch_chunks) {
@@ -32,7 +26,7 @@ Result<Encryptor> Encryptor::start(std::span<const X25519Recipient> recipients, 
         stanzas.push_back(std::move(*stanza));
     }
     std::string header = serialize_header_without_mac(stanzas);
-    auto mac = compute_header_mac(*file_key, as_bytes(header));
+    auto mac = compute_header_mac(*file_key, util::bytes_of(header));
     if (!mac) {
         return mac.error();
     }
@@ -46,7 +40,7 @@ Result<Encryptor> Encryptor::start(std::span<const X25519Recipient> recipients, 
     if (!cipher) {
         return cipher.error();
     }
-    if (auto written = sink.write(as_bytes(header)); !written) {
+    if (auto written = sink.write(util::bytes_of(header)); !written) {
         return written.error();
     }
     if (auto written = sink.write(nonce); !written) {

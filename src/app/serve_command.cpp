@@ -12,6 +12,7 @@
 #include "pipeline/retention.hpp"
 #include "storage/sealed_store.hpp"
 #include "util/atomic_file.hpp"
+#include "util/text.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -117,7 +118,7 @@ age::X25519Recipient demo_recipient(const std::filesystem::path& data_dir) {
     }
     const std::string text = age::format_identity_file(*identity, std::chrono::system_clock::now());
     auto file = util::AtomicFile::create(path, 0600, util::Overwrite::no);
-    if (!file || !file->write({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}) || !file->commit()) {
+    if (!file || !file->write(util::bytes_of(text)) || !file->commit()) {
         throw StartupError("cannot write " + path.string());
     }
     return identity->recipient();

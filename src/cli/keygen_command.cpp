@@ -3,6 +3,7 @@
 #include "age/key_file.hpp"
 #include "cli/command_io.hpp"
 #include "cli/diagnostics.hpp"
+#include "util/text.hpp"
 
 #include <iostream>
 
@@ -14,7 +15,7 @@ int run_keygen(const KeygenOptions& options) {
         return report_error("cannot generate a key: " + identity.error().message());
     }
     std::string text = age::format_identity_file(*identity, std::chrono::system_clock::now());
-    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+    const std::span<const std::uint8_t> bytes = util::bytes_of(text);
 
     auto output = CommandOutput::open(options.output, 0600);
     if (!output) {

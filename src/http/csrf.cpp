@@ -4,6 +4,7 @@
 #include "crypto/random.hpp"
 #include "util/atomic_file.hpp"
 #include "util/base64.hpp"
+#include "util/text.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -50,8 +51,7 @@ util::Result<std::string> CsrfGuard::new_cookie_value() const {
 }
 
 std::string CsrfGuard::token_for(std::string_view cookie_value) const {
-    const auto mac =
-        crypto::hmac_sha256(m_key, {reinterpret_cast<const std::uint8_t*>(cookie_value.data()), cookie_value.size()});
+    const auto mac = crypto::hmac_sha256(m_key, util::bytes_of(cookie_value));
     return mac ? util::encode_base64url_unpadded(*mac) : std::string();
 }
 
@@ -60,9 +60,7 @@ bool CsrfGuard::verify(std::string_view cookie_value, std::string_view token) co
         return false;
     }
     const std::string expected = token_for(cookie_value);
-    return !expected.empty() &&
-           crypto::equal_constant_time({reinterpret_cast<const std::uint8_t*>(expected.data()), expected.size()},
-                                       {reinterpret_cast<const std::uint8_t*>(token.data()), token.size()});
+    return !expected.empty() && crypto::equal_constant_time(util::bytes_of(expected), util::bytes_of(token));
 }
 
 } // namespace supportdrop::http

@@ -71,10 +71,6 @@ std::size_t partial_delimiter_suffix(std::span<const std::uint8_t> data, std::st
     return 0;
 }
 
-std::span<const std::uint8_t> as_bytes(std::string_view text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
 } // namespace
 
 const boost::system::error_category& multipart_category() noexcept {
@@ -152,7 +148,7 @@ Result<void> MultipartParser::feed_body(std::span<const std::uint8_t>& data) {
             if (window.compare(start, compare, delimiter, 0, compare) != 0) {
                 continue;
             }
-            if (auto emitted = emit(as_bytes(std::string_view(m_carry).substr(0, start)), PartBytes::held_back);
+            if (auto emitted = emit(util::bytes_of(std::string_view(m_carry).substr(0, start)), PartBytes::held_back);
                 !emitted) {
                 return emitted;
             }
@@ -165,7 +161,7 @@ Result<void> MultipartParser::feed_body(std::span<const std::uint8_t>& data) {
             data = data.subspan(take);
             return {};
         }
-        if (auto emitted = emit(as_bytes(m_carry), PartBytes::held_back); !emitted) {
+        if (auto emitted = emit(util::bytes_of(m_carry), PartBytes::held_back); !emitted) {
             return emitted;
         }
         m_carry.clear();

@@ -309,7 +309,7 @@ DecodedText decode_by_encoding(std::span<const std::uint8_t> bytes) {
 } // namespace
 
 std::string printable_name(std::string_view name) {
-    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(name.data()), name.size());
+    const std::span<const std::uint8_t> bytes = util::bytes_of(name);
     std::string out;
     out.reserve(name.size());
     for (std::size_t i = 0; i < bytes.size();) {

@@ -5,6 +5,7 @@
 #include "inspector/errors.hpp"
 #include "inspector/report.hpp"
 #include "inspector/sandbox.hpp"
+#include "util/text.hpp"
 
 #include <archive.h>
 #include <clocale>
@@ -62,8 +63,7 @@ int run_inspector_worker(int channel_fd, int shared_windows, const SandboxFilter
         return k_exit_channel_failed;
     }
     const std::string report = report_to_json(inspection);
-    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(report.data()), report.size());
-    return channel.send(MessageType::report, bytes) ? 0 : k_exit_channel_failed;
+    return channel.send(MessageType::report, util::bytes_of(report)) ? 0 : k_exit_channel_failed;
 }
 
 } // namespace supportdrop::inspector

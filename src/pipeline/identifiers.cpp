@@ -3,6 +3,7 @@
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
 #include "util/base64.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -79,7 +80,7 @@ util::Result<db::ReceiptHash> hash_receipt_token(std::string_view token) {
     if (!hash) {
         return hash.error();
     }
-    hash->update({reinterpret_cast<const std::uint8_t*>(token.data()), token.size()});
+    hash->update(util::bytes_of(token));
     return hash->finish();
 }
 

@@ -18,10 +18,6 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point time) {
     return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
 }
 
-std::span<const std::uint8_t> as_bytes(std::string_view text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
 // A full disk is the operator's to fix and the customer's to wait for (507), unlike other
 // failures of the store.
 Errc storage_errc(const ErrorCode& cause) {
@@ -273,7 +269,7 @@ UploadSession::seal_manifest(const Receipt& receipt, const std::string& client_f
     if (!encryptor) {
         return encryptor.error();
     }
-    if (auto written = encryptor->write(as_bytes(text)); !written) {
+    if (auto written = encryptor->write(util::bytes_of(text)); !written) {
         return written.error();
     }
     if (auto finished = encryptor->finish(); !finished) {

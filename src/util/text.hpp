@@ -2,10 +2,18 @@
 // Small text helpers shared by the parsers of headers, configuration and keys.
 
 #include <chrono>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
 namespace supportdrop::util {
+
+// The bytes of `text`, viewed, not copied: for hashing, sealing or writing it. Valid as long as
+// the text is.
+inline std::span<const std::uint8_t> bytes_of(std::string_view text) {
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
 
 // ASCII lower case.
 std::string to_lower(std::string_view text);

@@ -4,6 +4,7 @@
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
 #include "crypto/x25519.hpp"
+#include "util/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,10 +19,6 @@ std::vector<std::uint8_t> from_hex(std::string_view hex) {
         bytes.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
     }
     return bytes;
-}
-
-std::span<const std::uint8_t> bytes(std::string_view text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
 template <std::size_t N>
@@ -39,13 +36,13 @@ X25519PublicKey public_from_hex(std::string_view hex) {
 TEST(Sha256, MatchesFips180Vector) {
     auto hash = Sha256::create();
     ASSERT_TRUE(hash);
-    hash->update(bytes("a"));
-    hash->update(bytes("bc"));
+    hash->update(util::bytes_of("a"));
+    hash->update(util::bytes_of("bc"));
     EXPECT_EQ(to_hex(hash->finish().value()), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(HmacSha256, MatchesRfc4231TestCase2) {
-    EXPECT_EQ(to_hex(hmac_sha256(bytes("Jefe"), bytes("what do ya want for nothing?")).value()),
+    EXPECT_EQ(to_hex(hmac_sha256(util::bytes_of("Jefe"), util::bytes_of("what do ya want for nothing?")).value()),
               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
@@ -119,9 +116,9 @@ TEST(ChaCha20Poly1305, SealsAndOpensInPlaceAndDetectsTampering) {
 }
 
 TEST(ConstantTimeCompare, ComparesLengthAndContent) {
-    EXPECT_TRUE(equal_constant_time(bytes("abc"), bytes("abc")));
-    EXPECT_FALSE(equal_constant_time(bytes("abc"), bytes("abd")));
-    EXPECT_FALSE(equal_constant_time(bytes("abc"), bytes("ab")));
+    EXPECT_TRUE(equal_constant_time(util::bytes_of("abc"), util::bytes_of("abc")));
+    EXPECT_FALSE(equal_constant_time(util::bytes_of("abc"), util::bytes_of("abd")));
+    EXPECT_FALSE(equal_constant_time(util::bytes_of("abc"), util::bytes_of("ab")));
 }
 
 } // namespace

@@ -1,4 +1,5 @@
 #include "http/multipart_parser.hpp"
+#include "util/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -44,10 +45,6 @@ public:
     std::span<const std::uint8_t> feeding; // the bytes of the running feed()
 };
 
-std::span<const std::uint8_t> bytes(std::string_view text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
 // What curl -F sends for one text field and one file.
 const std::string k_body = "--XyZ\r\n"
                            "Content-Disposition: form-data; name=\"note\"\r\n\r\n"
@@ -64,7 +61,7 @@ std::pair<Result<void>, std::vector<Part>> parse(std::string_view body, std::siz
     Recorder recorder;
     MultipartParser parser("XyZ", recorder);
     for (std::size_t offset = 0; offset < body.size(); offset += step) {
-        recorder.feeding = bytes(body.substr(offset, step));
+        recorder.feeding = util::bytes_of(body.substr(offset, step));
         if (auto fed = parser.feed(recorder.feeding); !fed) {
             return {fed, recorder.parts};
         }
@@ -108,7 +105,7 @@ TEST(MultipartParser, SaysWhichDataItHeldBackFromAnEarlierFeed) {
     for (const std::string_view piece :
          {"--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\nfirst\r\n--X", "Y second\r",
           "\nthird\r\n--XyZ--\r\n"}) {
-        recorder.feeding = bytes(piece);
+        recorder.feeding = util::bytes_of(piece);
         ASSERT_TRUE(parser.feed(recorder.feeding));
     }
     ASSERT_TRUE(parser.finish());
@@ -152,15 +149,15 @@ TEST(MultipartParser, BoundsPartHeaders) {
     Recorder recorder;
     MultipartParser parser("XyZ", recorder, 100);
     const std::string body = "--XyZ\r\nContent-Disposition: form-data; name=\"" + std::string(200, 'a') + "\"\r\n\r\n";
-    auto fed = parser.feed(bytes(body));
+    auto fed = parser.feed(util::bytes_of(body));
     ASSERT_FALSE(fed);
     EXPECT_EQ(fed.error(), MultipartErrc::part_header_too_large);
     Recorder endless;
     MultipartParser slow("XyZ", endless, 100);
-    ASSERT_TRUE(slow.feed(bytes("--XyZ\r\n")));
+    ASSERT_TRUE(slow.feed(util::bytes_of("--XyZ\r\n")));
     Result<void> last;
     for (int i = 0; i < 50 && last; ++i) {
-        last = slow.feed(bytes("X-Header: 0123456789\r\n"));
+        last = slow.feed(util::bytes_of("X-Header: 0123456789\r\n"));
     }
     EXPECT_EQ(last.error(), MultipartErrc::part_header_too_large);
 }
@@ -175,10 +172,10 @@ TEST(MultipartParser, StopsOnAHandlerError) {
         Result<void> on_part_end() override { return {}; }
     } refusing;
     MultipartParser parser("XyZ", refusing);
-    auto fed = parser.feed(bytes(k_body));
+    auto fed = parser.feed(util::bytes_of(k_body));
     ASSERT_FALSE(fed);
     EXPECT_EQ(fed.error().value(), ENOSPC);
-    EXPECT_FALSE(parser.feed(bytes("more")));
+    EXPECT_FALSE(parser.feed(util::bytes_of("more")));
 }
 
 TEST(BoundaryFromContentType, AcceptsQuotedAndPlainBoundaries) {

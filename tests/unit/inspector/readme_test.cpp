@@ -1,4 +1,5 @@
 #include "inspector/readme.hpp"
+#include "util/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,10 +8,6 @@
 
 namespace supportdrop::inspector {
 namespace {
-
-std::vector<std::uint8_t> bytes(std::string_view text) {
-    return {text.begin(), text.end()};
-}
 
 std::vector<std::uint8_t> utf16le_with_bom(std::u16string_view text) {
     std::vector<std::uint8_t> out = {0xFF, 0xFE};
@@ -22,10 +19,10 @@ std::vector<std::uint8_t> utf16le_with_bom(std::u16string_view text) {
 }
 
 TEST(DecodeText, Utf8WithAndWithoutBom) {
-    const auto plain = decode_text(bytes("Grüße aus München"));
+    const auto plain = decode_text(util::bytes_of("Grüße aus München"));
     EXPECT_EQ(plain.encoding, TextEncoding::utf8);
     EXPECT_EQ(plain.utf8, "Grüße aus München");
-    const auto bom = decode_text(bytes("\xEF\xBB\xBFHallo"));
+    const auto bom = decode_text(util::bytes_of("\xEF\xBB\xBFHallo"));
     EXPECT_EQ(bom.encoding, TextEncoding::utf8_bom);
     EXPECT_EQ(bom.utf8, "Hallo");
 }
@@ -48,20 +45,20 @@ TEST(DecodeText, DropsByteOrderMarksInsideTheText) {
     // Found by fuzz_readme: a second BOM made the result decode differently a second time.
     const auto decoded = decode_text(utf16le_with_bom(u"\uFEFFText"));
     EXPECT_EQ(decoded.utf8, "Text");
-    EXPECT_EQ(decode_text(bytes("\xEF\xBB\xBF\xEF\xBB\xBFText")).utf8, "Text");
+    EXPECT_EQ(decode_text(util::bytes_of("\xEF\xBB\xBF\xEF\xBB\xBFText")).utf8, "Text");
 }
 
 TEST(DecodeText, Windows1252KeepsUmlautsAndEuro) {
     // "Müller, 5 € für Straße" as Notepad's ANSI on German Windows writes it.
-    const auto decoded = decode_text(bytes("M\xFCller, 5 \x80 f\xFCr Stra\xDF"
-                                           "e"));
+    const auto decoded = decode_text(util::bytes_of("M\xFCller, 5 \x80 f\xFCr Stra\xDF"
+                                                    "e"));
     EXPECT_EQ(decoded.encoding, TextEncoding::windows1252);
     EXPECT_EQ(decoded.utf8, "Müller, 5 € für Straße");
 }
 
 TEST(DecodeText, RejectsOverlongUtf8AsUtf8) {
     // An overlong "/" is not UTF-8: read as Windows-1252 instead, never as "/".
-    const auto decoded = decode_text(bytes("\xC0\xAF"));
+    const auto decoded = decode_text(util::bytes_of("\xC0\xAF"));
     EXPECT_EQ(decoded.encoding, TextEncoding::windows1252);
     EXPECT_EQ(decoded.utf8.find('/'), std::string::npos);
 }

@@ -1,6 +1,7 @@
 #include "pipeline/content_type.hpp"
 #include "pipeline/identifiers.hpp"
 #include "support/temp_dir.hpp"
+#include "util/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,10 +12,6 @@ std::vector<std::uint8_t> head_of(const std::string& name) {
     auto bytes = test::read_file(std::filesystem::path(SUPPORTDROP_TEST_DATA_DIR "/archives") / name);
     bytes.resize(std::min(bytes.size(), k_sniff_size));
     return bytes;
-}
-
-std::vector<std::uint8_t> bytes(std::string_view text) {
-    return {text.begin(), text.end()};
 }
 
 TEST(ContentType, RecognisesTheAcceptedArchives) {
@@ -36,14 +33,14 @@ TEST(ContentType, RefusesATarHeaderWithABadChecksum) {
 
 TEST(ContentType, NamesOtherContent) {
     EXPECT_EQ(detect_content_type({}).other, OtherContent::empty);
-    EXPECT_EQ(detect_content_type(bytes("%PDF-1.7")).other, OtherContent::pdf);
-    EXPECT_EQ(detect_content_type(bytes("\x89PNG\r\n\x1a\nxxxx")).other, OtherContent::png);
-    EXPECT_EQ(detect_content_type(bytes("\xff\xd8\xff\xe0")).other, OtherContent::jpeg);
-    EXPECT_EQ(detect_content_type(bytes("7z\xbc\xaf\x27\x1c")).other, OtherContent::seven_zip);
-    EXPECT_EQ(detect_content_type(bytes("MZ\x90")).other, OtherContent::executable);
-    EXPECT_EQ(detect_content_type(bytes("hello, world\n")).other, OtherContent::text);
-    EXPECT_EQ(detect_content_type(bytes(std::string("\x01\x02\x03\x00", 4))).other, OtherContent::unknown);
-    EXPECT_FALSE(detect_content_type(bytes("%PDF-1.7")).archive);
+    EXPECT_EQ(detect_content_type(util::bytes_of("%PDF-1.7")).other, OtherContent::pdf);
+    EXPECT_EQ(detect_content_type(util::bytes_of("\x89PNG\r\n\x1a\nxxxx")).other, OtherContent::png);
+    EXPECT_EQ(detect_content_type(util::bytes_of("\xff\xd8\xff\xe0")).other, OtherContent::jpeg);
+    EXPECT_EQ(detect_content_type(util::bytes_of("7z\xbc\xaf\x27\x1c")).other, OtherContent::seven_zip);
+    EXPECT_EQ(detect_content_type(util::bytes_of("MZ\x90")).other, OtherContent::executable);
+    EXPECT_EQ(detect_content_type(util::bytes_of("hello, world\n")).other, OtherContent::text);
+    EXPECT_EQ(detect_content_type(util::bytes_of(std::string("\x01\x02\x03\x00", 4))).other, OtherContent::unknown);
+    EXPECT_FALSE(detect_content_type(util::bytes_of("%PDF-1.7")).archive);
 }
 
 TEST(ContentType, ExtensionCheck) {

@@ -1,6 +1,7 @@
 #include "support/small_disk.hpp"
 #include "support/temp_dir.hpp"
 #include "util/atomic_file.hpp"
+#include "util/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,15 +13,11 @@ namespace {
 
 using test::TempDir;
 
-std::span<const std::uint8_t> bytes(std::string_view text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
 TEST(AtomicFile, BecomesVisibleOnlyOnCommit) {
     TempDir dir;
     auto file = AtomicFile::create(dir / "out", 0640, Overwrite::no);
     ASSERT_TRUE(file);
-    ASSERT_TRUE(file->write(bytes("hello")));
+    ASSERT_TRUE(file->write(bytes_of("hello")));
     EXPECT_FALSE(std::filesystem::exists(dir / "out"));
     ASSERT_TRUE(file->commit());
     EXPECT_EQ(test::read_file(dir / "out"), (std::vector<std::uint8_t>{'h', 'e', 'l', 'l', 'o'}));
@@ -34,7 +31,7 @@ TEST(AtomicFile, CommitCanLeaveTheDirectorySyncToTheCaller) {
     TempDir dir;
     auto file = AtomicFile::create(dir / "out", 0640, Overwrite::no);
     ASSERT_TRUE(file);
-    ASSERT_TRUE(file->write(bytes("hello")));
+    ASSERT_TRUE(file->write(bytes_of("hello")));
     ASSERT_TRUE(file->commit(DirectorySync::by_caller));
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"out"});
     EXPECT_TRUE(sync_directory(dir.path()));
@@ -60,7 +57,7 @@ TEST(AtomicFile, UncommittedFileLeavesNothing) {
     {
         auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no);
         ASSERT_TRUE(file);
-        ASSERT_TRUE(file->write(bytes("partial")));
+        ASSERT_TRUE(file->write(bytes_of("partial")));
     }
     EXPECT_TRUE(dir.entries().empty());
 }
@@ -98,7 +95,7 @@ TEST(AtomicFile, RefusesTargetThatAppearedMeanwhile) {
     TempDir dir;
     auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no);
     ASSERT_TRUE(file);
-    ASSERT_TRUE(file->write(bytes("new")));
+    ASSERT_TRUE(file->write(bytes_of("new")));
     test::write_file(dir / "out", {'o', 'l', 'd'});
     auto committed = file->commit();
     ASSERT_FALSE(committed);
@@ -112,7 +109,7 @@ TEST(AtomicFile, OverwritesWhenAsked) {
     test::write_file(dir / "out", {'o', 'l', 'd'});
     auto file = AtomicFile::create(dir / "out", 0600, Overwrite::yes);
     ASSERT_TRUE(file);
-    ASSERT_TRUE(file->write(bytes("new")));
+    ASSERT_TRUE(file->write(bytes_of("new")));
     ASSERT_TRUE(file->commit());
     EXPECT_EQ(test::read_file(dir / "out"), (std::vector<std::uint8_t>{'n', 'e', 'w'}));
 }
@@ -123,7 +120,7 @@ TEST(AtomicFile, CommitTwiceFails) {
     ASSERT_TRUE(file);
     ASSERT_TRUE(file->commit());
     EXPECT_EQ(file->commit().error(), Errc::already_committed);
-    EXPECT_EQ(file->write(bytes("x")).error(), Errc::already_committed);
+    EXPECT_EQ(file->write(bytes_of("x")).error(), Errc::already_committed);
 }
 
 TEST(AtomicFile, MissingDirectoryIsASystemError) {

@@ -1,4 +1,5 @@
 #include "util/base64.hpp"
+#include "util/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,18 +8,14 @@
 namespace supportdrop::util {
 namespace {
 
-std::vector<std::uint8_t> bytes(std::string_view text) {
-    return {text.begin(), text.end()};
-}
-
 TEST(Base64, EncodesRfc4648VectorsWithoutPadding) {
-    EXPECT_EQ(encode_base64_unpadded(bytes("")), "");
-    EXPECT_EQ(encode_base64_unpadded(bytes("f")), "Zg");
-    EXPECT_EQ(encode_base64_unpadded(bytes("fo")), "Zm8");
-    EXPECT_EQ(encode_base64_unpadded(bytes("foo")), "Zm9v");
-    EXPECT_EQ(encode_base64_unpadded(bytes("foob")), "Zm9vYg");
-    EXPECT_EQ(encode_base64_unpadded(bytes("fooba")), "Zm9vYmE");
-    EXPECT_EQ(encode_base64_unpadded(bytes("foobar")), "Zm9vYmFy");
+    EXPECT_EQ(encode_base64_unpadded(bytes_of("")), "");
+    EXPECT_EQ(encode_base64_unpadded(bytes_of("f")), "Zg");
+    EXPECT_EQ(encode_base64_unpadded(bytes_of("fo")), "Zm8");
+    EXPECT_EQ(encode_base64_unpadded(bytes_of("foo")), "Zm9v");
+    EXPECT_EQ(encode_base64_unpadded(bytes_of("foob")), "Zm9vYg");
+    EXPECT_EQ(encode_base64_unpadded(bytes_of("fooba")), "Zm9vYmE");
+    EXPECT_EQ(encode_base64_unpadded(bytes_of("foobar")), "Zm9vYmFy");
 }
 
 TEST(Base64, DecodesWhatItEncodes) {
