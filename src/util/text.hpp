@@ -1,5 +1,6 @@
 #pragma once
-// Small text helpers shared by the parsers of headers, configuration and keys.
+// Small text helpers shared by the parsers of headers, configuration and keys, and the view of
+// a text as the bytes that are hashed, sealed or written.
 
 #include <chrono>
 #include <cstdint>
