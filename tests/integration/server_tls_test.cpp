@@ -3,7 +3,6 @@
 #include "integration/server_fixture.hpp"
 
 #include <csignal>
-#include <regex>
 #include <thread>
 
 namespace supportdrop::test {
@@ -88,10 +87,8 @@ TEST_F(TlsReceiver, ReloadsTheCertificateOnSighup) {
 }
 
 TEST_F(TlsReceiver, PlainHttpListenerOnlyRedirects) {
-    std::smatch match;
-    const std::string log = m_server->log();
-    ASSERT_TRUE(std::regex_search(log, match, std::regex(R"(kind=redirect url=(\S+))")));
-    const std::string redirect = match[1];
+    const std::string redirect = m_server->listener_url("redirect");
+    ASSERT_FALSE(redirect.empty());
     const auto page = request(redirect + "/privacy?lang=en");
     EXPECT_EQ(page.status, 301);
     EXPECT_EQ(page.header("Location"), m_server->url() + "/privacy?lang=en");

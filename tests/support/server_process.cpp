@@ -4,7 +4,6 @@
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
@@ -45,17 +44,15 @@ void ServerProcess::start() {
         ::execl(SUPPORTDROP_BINARY, SUPPORTDROP_BINARY, "serve", "--config", "supportdrop.toml", nullptr);
         ::_exit(127);
     }
-    const std::regex site(R"(kind=site url=(\S+))");
-    const std::regex admin(R"(kind=admin url=(\S+))");
     for (int i = 0; i < 200; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         const std::string text = log();
-        std::smatch site_match;
-        std::smatch admin_match;
-        if (text.find("serve.started") != std::string::npos && std::regex_search(text, site_match, site) &&
-            std::regex_search(text, admin_match, admin)) {
-            m_url = site_match[1];
-            m_admin_url = admin_match[1];
+        if (text.find("serve.started") != std::string::npos) {
+            m_url = listener_url("site");
+            m_admin_url = listener_url("admin");
+            if (m_url.empty() || m_admin_url.empty()) {
+                throw std::runtime_error("server started without naming its site and admin URLs:\n" + text);
+            }
             return;
         }
         int status = 0;
@@ -69,6 +66,17 @@ void ServerProcess::start() {
 
 std::uint16_t ServerProcess::port() const {
     return static_cast<std::uint16_t>(std::stoi(m_url.substr(m_url.rfind(':') + 1)));
+}
+
+std::string ServerProcess::listener_url(std::string_view kind) const {
+    const std::string text = log();
+    const std::string label = "kind=" + std::string(kind) + " url=";
+    const std::size_t start = text.find(label);
+    if (start == std::string::npos) {
+        return {};
+    }
+    const std::size_t url = start + label.size();
+    return text.substr(url, text.find_first_of(" \n", url) - url);
 }
 
 std::string ServerProcess::log() const {

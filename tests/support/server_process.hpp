@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 
 namespace supportdrop::test {
@@ -26,6 +27,8 @@ public:
     pid_t pid() const { return m_pid; }
     std::filesystem::path data_dir() const { return m_directory / "data"; }
     std::string log() const;
+    // The URL the log says the listener of `kind` ("site", "admin", "redirect") serves, or "".
+    std::string listener_url(std::string_view kind) const;
 
     // Starts the server again with the same configuration (after kill()).
     void restart();
