@@ -26,12 +26,18 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const config::TlsSettings& 
     SSL_CTX* native = context->native_handle();
     if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
         SSL_CTX_set_cipher_list(native, k_tls12_ciphers) != 1 ||
-        SSL_CTX_set1_groups_list(native, "X25519:prime256v1:secp384r1") != 1) {
+        SSL_CTX_set1_groups_list(native, "X25519:prime256v1:secp384r1") != 1 ||
+        SSL_CTX_set_num_tickets(native, 0) != 1) {
         throw std::runtime_error("cannot configure TLS");
     }
+    // No session tickets, in either version (SSL_OP_NO_TICKET for TLS 1.2, no tickets at all for
+    // TLS 1.3), as Mozilla's server configurations have it: a ticket key that is not rotated undoes
+    // forward secrecy, and a customer uploads once. TLS 1.3 sends its tickets after the handshake,
+    // and with them a curl upload of 50 MiB took 131-143 ms instead of 88-99 (two interleaved
+    // rounds of six); TLS 1.2 was not affected.
     context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_compression |
                          asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                         asio::ssl::context::no_tlsv1_1 | SSL_OP_NO_RENEGOTIATION);
+                         asio::ssl::context::no_tlsv1_1 | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
     try {
         context->use_certificate_chain_file(settings.certificate_file.string());
         context->use_private_key_file(settings.private_key_file.string(), asio::ssl::context::pem);

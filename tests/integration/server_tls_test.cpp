@@ -44,6 +44,15 @@ protected:
                          m_dir.path())
                    .exit_code == 0;
     }
+
+    // What openssl s_client prints of a connection it keeps open for half a second after the
+    // handshake: long enough to read what the server sends after it (TLS 1.3 session tickets).
+    std::string session_report(const std::string& options) {
+        return run_shell("sleep 0.5 | openssl s_client -connect 127.0.0.1:" + std::to_string(m_server->port()) + " " +
+                             options + " -CAfile ca.crt -verify_return_error 2>&1",
+                         m_dir.path())
+            .out;
+    }
 };
 
 TEST_F(TlsReceiver, AcceptsUploadsOverHttpsWithHsts) {
@@ -72,6 +81,16 @@ TEST_F(TlsReceiver, RefusesTls10And11) {
     // TLS 1.2 only with ECDHE and AEAD.
     EXPECT_FALSE(handshake("-tls1_2 -cipher AES128-SHA256:AES256-GCM-SHA384"));
     EXPECT_TRUE(handshake("-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305"));
+}
+
+TEST_F(TlsReceiver, IssuesNoSessionTickets) {
+    for (const auto& [option, version] : {std::pair{"-tls1_3", "New, TLSv1.3"}, std::pair{"-tls1_2", "New, TLSv1.2"}}) {
+        const std::string report = session_report(option);
+        ASSERT_NE(report.find(version), std::string::npos) << report;
+        ASSERT_NE(report.find("Verify return code: 0 (ok)"), std::string::npos) << report;
+        EXPECT_EQ(report.find("New Session Ticket"), std::string::npos) << report;
+        EXPECT_EQ(report.find("TLS session ticket:"), std::string::npos) << report;
+    }
 }
 
 TEST_F(TlsReceiver, ReloadsTheCertificateOnSighup) {
