@@ -29,8 +29,9 @@ struct SessionOptions {
     // Runs the work offered to it on another thread, one piece of work at a time and in order,
     // such as a strand; none: the session hashes as it seals (UploadSession::start).
     HashQueue hash_queue;
-    // Bytes of sealed chunks written to the store at once (age::Encryptor::start); at least one
-    // chunk of 64 KiB.
+    // How much payload is sealed before it is written to the store, in bytes, rounded down to
+    // whole chunks of 64 KiB (age::Encryptor::start); less than one chunk, 0 included, means
+    // chunk by chunk.
     std::size_t write_batch = 0;
 };
 
