@@ -143,6 +143,9 @@ Result<Receipt> UploadSession::finish(const std::string& client_file_name) {
     if (auto finished = m_encryptor.finish(); !finished) {
         return storage_failure(finished.error());
     }
+    // The disk writes the rest while the archive is inspected, so that the commit's fsync finds
+    // less to wait for (a 50 MiB ZIP: the store's commit took 1.25-1.64 instead of 1.65-2.08 ms).
+    m_archive->written_all();
     auto inspection = inspect();
     if (!inspection) {
         return inspection.error();

@@ -17,6 +17,7 @@ public:
     explicit FilesystemPendingObject(util::AtomicFile file) : m_file(std::move(file)) {}
     Result<void> write(std::span<const std::uint8_t> data) override { return m_file.write(data); }
     util::RandomAccessSource& written() override { return m_file.written(); }
+    void written_all() override { m_file.start_writeback(); }
     util::AtomicFile& file() { return m_file; }
 
 private:

@@ -23,6 +23,9 @@ class PendingObject : public util::ByteSink {
 public:
     // What has been written so far, readable until it is committed.
     virtual util::RandomAccessSource& written() = 0;
+    // Says that every byte has been written: the store may start making them durable now, while
+    // the caller decides whether to commit (the filesystem starts writing them to disk).
+    virtual void written_all() = 0;
 };
 
 // Thread-safe.

@@ -101,11 +101,18 @@ Result<void> AtomicFile::write(std::span<const std::uint8_t> data) {
     constexpr std::uint64_t k_coarse_step = std::uint64_t{8} << 20;
     const std::uint64_t step = m_written_back < k_coarse_step ? k_fine_step : k_coarse_step;
     if (m_written - m_written_back >= step) {
-        (void)::sync_file_range(m_fd, static_cast<off_t>(m_written_back),
-                                static_cast<off_t>(m_written - m_written_back), SYNC_FILE_RANGE_WRITE);
-        m_written_back = m_written;
+        start_writeback();
     }
     return {};
+}
+
+void AtomicFile::start_writeback() {
+    if (m_fd < 0 || m_written == m_written_back) {
+        return;
+    }
+    (void)::sync_file_range(m_fd, static_cast<off_t>(m_written_back), static_cast<off_t>(m_written - m_written_back),
+                            SYNC_FILE_RANGE_WRITE);
+    m_written_back = m_written;
 }
 
 Result<void> AtomicFile::commit(DirectorySync directory_sync) {

@@ -39,6 +39,10 @@ public:
     ~AtomicFile() override;
 
     Result<void> write(std::span<const std::uint8_t> data) override;
+    // Says that no more bytes follow before commit(): starts writeback of what has not yet been
+    // started, so that the disk works while the caller does other things (an inspection) before it
+    // commits. Durability still comes from commit() alone.
+    void start_writeback();
     Result<void> commit(DirectorySync directory_sync = DirectorySync::now);
 
     // What has been written so far, readable until commit() or destruction.

@@ -122,6 +122,7 @@ private:
             return real->write(data);
         }
         util::RandomAccessSource& written() override { return real->written(); }
+        void written_all() override { real->written_all(); }
 
         std::unique_ptr<storage::PendingObject> real;
         std::uint64_t* free;

@@ -38,8 +38,9 @@ TEST(AtomicFile, CommitCanLeaveTheDirectorySyncToTheCaller) {
     EXPECT_EQ(sync_directory(dir / "missing").error(), std::errc::no_such_file_or_directory);
 }
 
-TEST(AtomicFile, AFileWrittenBackWhileItGrowsReadsBackWhole) {
-    // 20 MiB in pieces of 300 KiB: writeback starts in 1 MiB steps, then in 8 MiB steps.
+TEST(AtomicFile, AFileWrittenBackWhileItGrowsOrWhenToldReadsBackWhole) {
+    // 20 MiB in pieces of 300 KiB: writeback starts in 1 MiB steps, then in 8 MiB steps, and
+    // where the writer says so: once in the middle of a step, and for the rest before commit().
     TempDir dir;
     auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no);
     ASSERT_TRUE(file);
@@ -47,8 +48,14 @@ TEST(AtomicFile, AFileWrittenBackWhileItGrowsReadsBackWhole) {
     constexpr std::size_t k_piece = 300 * 1024;
     for (std::size_t offset = 0; offset < data.size(); offset += k_piece) {
         ASSERT_TRUE(file->write(std::span(data).subspan(offset, std::min(k_piece, data.size() - offset))));
+        if (offset == 40 * k_piece) {
+            file->start_writeback();
+        }
     }
+    file->start_writeback();
+    file->start_writeback(); // nothing new: nothing to do
     ASSERT_TRUE(file->commit());
+    file->start_writeback(); // after the commit: nothing to do either
     EXPECT_EQ(test::read_file(dir / "out"), data);
 }
 
