@@ -11,6 +11,7 @@
 #include <array>
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,9 +30,22 @@ struct ArchiveDeleter {
 // libarchive pulls input through these callbacks, reading, skipping and seeking.
 struct SourceReader {
     util::RandomAccessSource* source;
-    std::uint64_t size = 0;
     std::uint64_t position = 0;
     std::array<std::uint8_t, k_read_block> block{};
+
+    // Asked only where a seek or a skip needs it, never for gzip (read straight through): while
+    // an upload arrives, the answer waits for its end.
+    std::optional<std::uint64_t> size() {
+        if (!known_size) {
+            auto size = source->size();
+            if (size) {
+                known_size = *size;
+            }
+        }
+        return known_size;
+    }
+
+    std::optional<std::uint64_t> known_size;
 };
 
 la_ssize_t read_callback(archive* a, void* client_data, const void** buffer) {
@@ -48,11 +62,13 @@ la_ssize_t read_callback(archive* a, void* client_data, const void** buffer) {
 
 la_int64_t seek_callback(archive*, void* client_data, la_int64_t offset, int whence) {
     auto* reader = static_cast<SourceReader*>(client_data);
-    const auto base = static_cast<la_int64_t>(whence == SEEK_SET   ? 0
-                                              : whence == SEEK_CUR ? reader->position
-                                                                   : reader->size);
+    const auto size = reader->size();
+    if (!size) {
+        return ARCHIVE_FATAL;
+    }
+    const auto base = static_cast<la_int64_t>(whence == SEEK_SET ? 0 : whence == SEEK_CUR ? reader->position : *size);
     const la_int64_t target = base + offset;
-    if (target < 0 || static_cast<std::uint64_t>(target) > reader->size) {
+    if (target < 0 || static_cast<std::uint64_t>(target) > *size) {
         return ARCHIVE_FATAL;
     }
     reader->position = static_cast<std::uint64_t>(target);
@@ -61,8 +77,12 @@ la_int64_t seek_callback(archive*, void* client_data, la_int64_t offset, int whe
 
 la_int64_t skip_callback(archive*, void* client_data, la_int64_t request) {
     auto* reader = static_cast<SourceReader*>(client_data);
+    const auto size = reader->size();
+    if (!size) {
+        return ARCHIVE_FATAL;
+    }
     const auto skipped = std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max<la_int64_t>(request, 0)),
-                                                 reader->size - reader->position);
+                                                 *size - std::min(reader->position, *size));
     reader->position += skipped;
     return static_cast<la_int64_t>(skipped);
 }
@@ -121,10 +141,9 @@ bool looks_like_archive(std::string_view path) {
 
 class Lister {
 public:
-    Lister(util::RandomAccessSource& source, std::uint64_t archive_size, const InspectionLimits& limits,
-           ArchiveListing& listing, Rar5Encryption rar5)
-        : m_source(source), m_archive_size(std::max<std::uint64_t>(archive_size, 1)), m_limits(limits),
-          m_listing(listing), m_rar5(std::move(rar5)) {
+    Lister(util::RandomAccessSource& source, const InspectionLimits& limits, ArchiveListing& listing,
+           Rar5Encryption rar5)
+        : m_source(source), m_limits(limits), m_listing(listing), m_rar5(std::move(rar5)) {
         if (m_rar5.headers_encrypted) {
             note(Finding::encrypted_names);
         }
@@ -171,21 +190,29 @@ public:
         if (archive_read_has_encrypted_entries(a) > 0 && !m_listing.has(Finding::encrypted_names)) {
             note(Finding::encrypted_data);
         }
+        // Asked for here, at the end: an upload inspected while it arrives has its size only then.
+        const auto size = m_source.size();
+        if (!size) {
+            m_listing.error = "cannot read the upload";
+            note(Finding::corrupt);
+            return;
+        }
+        const std::uint64_t archive_size = std::max<std::uint64_t>(*size, 1);
         if (m_listing.format == "zip") {
             std::uint64_t compressed = 0;
             for (const ZipEntrySizes& sizes : read_zip_entry_sizes(m_source, m_limits.max_entries)) {
                 check_ratio(sizes.uncompressed, sizes.compressed);
-                compressed += std::min(sizes.compressed, m_archive_size);
+                compressed += std::min(sizes.compressed, archive_size);
             }
             // Entries that share their compressed data (an "overlapping" zip bomb) claim more
             // of it than the archive holds.
-            if (compressed > m_archive_size) {
+            if (compressed > archive_size) {
                 note(Finding::compression_ratio_over_limit);
             }
         }
         // The whole archive: what its entries declare against the bytes it takes.
         if (m_listing.declared_bytes > k_ratio_minimum_size &&
-            m_listing.declared_bytes / m_archive_size > m_limits.max_compression_ratio) {
+            m_listing.declared_bytes / archive_size > m_limits.max_compression_ratio) {
             note(Finding::compression_ratio_over_limit);
         }
         choose_readme();
@@ -343,7 +370,6 @@ private:
     };
 
     util::RandomAccessSource& m_source;
-    std::uint64_t m_archive_size;
     const InspectionLimits& m_limits;
     ArchiveListing& m_listing;
     Rar5Encryption m_rar5;
@@ -383,9 +409,8 @@ bool ArchiveListing::has(Finding finding) const {
 
 ArchiveListing list_archive(util::RandomAccessSource& source, const InspectionLimits& limits) {
     ArchiveListing listing;
-    auto size = source.size();
     std::unique_ptr<archive, ArchiveDeleter> reader(archive_read_new());
-    if (!size || !reader) {
+    if (!reader) {
         listing.error = "cannot read the upload";
         listing.findings.push_back(Finding::corrupt);
         return listing;
@@ -396,7 +421,7 @@ ArchiveListing list_archive(util::RandomAccessSource& source, const InspectionLi
     archive_read_support_format_tar(reader.get());
     archive_read_support_format_rar(reader.get());
     archive_read_support_format_rar5(reader.get());
-    auto client = std::make_unique<SourceReader>(SourceReader{&source, *size, 0, {}});
+    auto client = std::make_unique<SourceReader>(SourceReader{&source, 0, {}, std::nullopt});
     archive_read_set_callback_data(reader.get(), client.get());
     archive_read_set_read_callback(reader.get(), read_callback);
     archive_read_set_seek_callback(reader.get(), seek_callback);
@@ -408,7 +433,7 @@ ArchiveListing list_archive(util::RandomAccessSource& source, const InspectionLi
         listing.findings.push_back(Finding::corrupt);
         return listing;
     }
-    Lister(source, *size, limits, listing, scan_rar5_encryption(source, limits.max_entries + 2)).run(reader.get());
+    Lister(source, limits, listing, scan_rar5_encryption(source, limits.max_entries + 2)).run(reader.get());
     return listing;
 }
 

@@ -148,7 +148,7 @@ util::Result<Message> Channel::receive(std::size_t max_length) {
     Reader length_reader(std::span<const std::uint8_t>(header).subspan(1));
     const std::uint32_t length = length_reader.u32();
     if (length > max_length || header[0] < static_cast<std::uint8_t>(MessageType::job) ||
-        header[0] > static_cast<std::uint8_t>(MessageType::report)) {
+        header[0] > static_cast<std::uint8_t>(MessageType::size)) {
         return Errc::protocol_error;
     }
     Message message{static_cast<MessageType>(header[0]), std::make_unique_for_overwrite<std::uint8_t[]>(length),
@@ -209,6 +209,21 @@ std::optional<std::uint32_t> decode_data(std::span<const std::uint8_t> payload) 
         return std::nullopt;
     }
     return filled;
+}
+
+std::vector<std::uint8_t> encode_size(std::uint64_t size) {
+    Writer writer;
+    writer.u64(size);
+    return writer.take();
+}
+
+std::optional<std::uint64_t> decode_size(std::span<const std::uint8_t> payload) {
+    Reader reader(payload);
+    const std::uint64_t size = reader.u64();
+    if (!reader.complete() || size == k_size_arriving) {
+        return std::nullopt;
+    }
+    return size;
 }
 
 util::UniqueFd SharedWindows::create_file() {

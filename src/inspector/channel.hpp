@@ -2,12 +2,20 @@
 // The byte protocol between the receiver and the sandboxed inspector process, over a Unix
 // stream socket. Every message is a type byte, a little-endian 32-bit length and the payload:
 //
-//   receiver → inspector   job      upload size and limits (once, first)
+//   receiver → inspector   job      upload size (or k_size_arriving) and limits (once, first)
 //   inspector → receiver   read     offset (u64), length (u32) and window (u32): "put these
 //                                   bytes into that window"
 //   receiver → inspector   data     how many bytes it put there (u32; fewer only at the end of
 //                                   the upload), in the order of the requests
+//   inspector → receiver   ask_size "how large is the upload?" (no payload), only when the job
+//                                   did not say: the upload was still arriving
+//   receiver → inspector   size     the upload's size (u64), once it is complete, in the order
+//                                   of the requests
 //   inspector → receiver   report   the InspectionReport as JSON (last)
+//
+// While an upload arrives, the receiver fills the windows asked for with its bytes as they come
+// (a live inspection, for gzip: decompressing all of it is the costly part); what it could not
+// hand over then, it reads back from the sealed upload once the upload is complete.
 //
 // The bytes themselves travel through shared memory, not the socket: a memory file of k_windows
 // windows of k_window_size bytes, which each side maps (SharedWindows). Through the socket every
@@ -29,7 +37,7 @@
 
 namespace supportdrop::inspector {
 
-enum class MessageType : std::uint8_t { job = 1, read = 2, data = 3, report = 4 };
+enum class MessageType : std::uint8_t { job = 1, read = 2, data = 3, report = 4, ask_size = 5, size = 6 };
 
 struct Message {
     MessageType type{};
@@ -39,15 +47,21 @@ struct Message {
     std::span<const std::uint8_t> payload() const { return {bytes.get(), size}; }
 };
 
+// The upload size of a job whose upload is still arriving: ask for it (MessageType::ask_size).
+inline constexpr std::uint64_t k_size_arriving = UINT64_MAX;
+
 struct Job {
-    std::uint64_t upload_size = 0;
+    std::uint64_t upload_size = 0; // or k_size_arriving
     InspectionLimits limits;
     std::uint64_t memory_limit_bytes = 0; // address space of the inspector process
     std::uint64_t cpu_limit_seconds = 0;
 };
 
+// An inspection of a complete upload uses a few of the windows (ChannelSource); a live one uses
+// all of them, enough to take a network buffer of 1 MiB and the next while the inspector works
+// through the last. A window's pages take memory only once they are written to.
 inline constexpr std::size_t k_window_size = std::size_t{128} * 1024;
-inline constexpr std::size_t k_windows = 6;
+inline constexpr std::size_t k_windows = 20;
 inline constexpr std::size_t k_shared_windows_size = k_window_size * k_windows;
 
 struct ReadRequest {
@@ -112,5 +126,7 @@ std::vector<std::uint8_t> encode_read(const ReadRequest& request);
 std::optional<ReadRequest> decode_read(std::span<const std::uint8_t> payload); // in bounds, or none
 std::vector<std::uint8_t> encode_data(std::uint32_t filled);
 std::optional<std::uint32_t> decode_data(std::span<const std::uint8_t> payload); // at most k_window_size
+std::vector<std::uint8_t> encode_size(std::uint64_t size);
+std::optional<std::uint64_t> decode_size(std::span<const std::uint8_t> payload); // below k_size_arriving
 
 } // namespace supportdrop::inspector

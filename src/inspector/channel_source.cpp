@@ -8,7 +8,31 @@
 namespace supportdrop::inspector {
 
 ChannelSource::ChannelSource(Channel& channel, SharedWindows windows, std::uint64_t size)
-    : m_channel(&channel), m_shared(std::move(windows)), m_size(size) {}
+    : m_channel(&channel), m_shared(std::move(windows)), m_size(size),
+      m_read_ahead(size == k_size_arriving ? k_read_ahead_arriving : k_read_ahead), m_slots(m_read_ahead + 2) {}
+
+util::Result<std::uint64_t> ChannelSource::size() {
+    if (m_size != k_size_arriving) {
+        return m_size;
+    }
+    // The answer comes after the replies to the windows in flight.
+    if (auto settled = settle(); !settled) {
+        return settled.error();
+    }
+    if (auto sent = m_channel->send(MessageType::ask_size, {}); !sent) {
+        return sent.error();
+    }
+    auto reply = m_channel->receive(sizeof(std::uint64_t));
+    if (!reply) {
+        return reply.error();
+    }
+    const auto size = reply->type == MessageType::size ? decode_size(reply->payload()) : std::nullopt;
+    if (!size) {
+        return Errc::protocol_error;
+    }
+    m_size = *size;
+    return m_size;
+}
 
 util::Result<std::size_t> ChannelSource::read_at(std::uint64_t offset, std::span<std::uint8_t> out) {
     std::size_t filled = 0;
@@ -16,6 +40,9 @@ util::Result<std::size_t> ChannelSource::read_at(std::uint64_t offset, std::span
         auto slot = fetch((offset + filled) / k_window_size);
         if (!slot) {
             return slot.error();
+        }
+        if (m_size == k_size_arriving && m_windows[*slot].size < k_window_size) {
+            m_size = m_windows[*slot].index * k_window_size + m_windows[*slot].size; // only the last is short
         }
         const std::uint64_t within = (offset + filled) % k_window_size;
         if (within >= m_windows[*slot].size) {
@@ -38,7 +65,7 @@ util::Result<void> ChannelSource::settle() {
 }
 
 std::optional<std::size_t> ChannelSource::slot_of(std::uint64_t index, bool in_flight) const {
-    for (std::size_t slot = 0; slot < m_windows.size(); ++slot) {
+    for (std::size_t slot = 0; slot < m_slots; ++slot) {
         if (m_windows[slot].index == index && m_windows[slot].in_flight == in_flight) {
             return slot;
         }
@@ -47,12 +74,12 @@ std::optional<std::size_t> ChannelSource::slot_of(std::uint64_t index, bool in_f
 }
 
 // Asks for window `index` into the least recently used slot that is not awaiting bytes. With
-// k_windows slots and at most k_read_ahead + 1 in flight, that is never the slot in use.
+// m_slots slots and at most m_read_ahead + 1 in flight, that is never the slot in use.
 util::Result<void> ChannelSource::request(std::uint64_t index) {
-    std::size_t chosen = m_windows.size();
-    for (std::size_t slot = 0; slot < m_windows.size(); ++slot) {
+    std::size_t chosen = m_slots;
+    for (std::size_t slot = 0; slot < m_slots; ++slot) {
         if (!m_windows[slot].in_flight &&
-            (chosen == m_windows.size() || m_windows[slot].last_use < m_windows[chosen].last_use)) {
+            (chosen == m_slots || m_windows[slot].last_use < m_windows[chosen].last_use)) {
             chosen = slot;
         }
     }
@@ -100,7 +127,7 @@ util::Result<std::size_t> ChannelSource::fetch(std::uint64_t index) {
     if (!forward) {
         return *slot;
     }
-    for (std::uint64_t next = index + 1; next <= index + k_read_ahead && next * k_window_size < m_size; ++next) {
+    for (std::uint64_t next = index + 1; next <= index + m_read_ahead && next * k_window_size < m_size; ++next) {
         if (!slot_of(next, false) && !slot_of(next, true)) {
             if (auto sent = request(next); !sent) {
                 return sent.error();

@@ -7,7 +7,9 @@
 // sequential reading (tar, gzip) the two work in parallel. A seek (a ZIP's directory at the end,
 // then its entries at the start) asks for just the window it lands in: reading ahead there would
 // decrypt and send windows nobody reads. A window is chosen when it is requested, since the
-// receiver fills it then.
+// receiver fills it then. While the upload is still arriving, the size is not known: reading
+// ahead then goes as far as the windows allow, so that the receiver can hand over a whole
+// network buffer at once, and the end of the upload shows as a window that is not filled.
 
 #include "inspector/channel.hpp"
 #include "util/byte_stream.hpp"
@@ -21,10 +23,12 @@ namespace supportdrop::inspector {
 
 class ChannelSource final : public util::RandomAccessSource {
 public:
-    // Reads an upload of `size` bytes through `channel`, whose replies land in `windows`.
+    // Reads an upload of `size` bytes (k_size_arriving: not yet known) through `channel`, whose
+    // replies land in `windows`.
     ChannelSource(Channel& channel, SharedWindows windows, std::uint64_t size);
 
-    util::Result<std::uint64_t> size() override { return m_size; }
+    // While the upload arrives, asks the receiver, whose answer waits for its end.
+    util::Result<std::uint64_t> size() override;
 
     // Fails with the channel's error, or Errc::protocol_error for a reply that is no data reply.
     util::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::uint8_t> out) override;
@@ -33,7 +37,9 @@ public:
     // blocked writing one, and would not read the report meanwhile.
     util::Result<void> settle();
 
-    static constexpr std::uint64_t k_read_ahead = 4; // windows in flight beyond the one in use
+    // Windows in flight beyond the one in use, for a complete upload and for one arriving.
+    static constexpr std::uint64_t k_read_ahead = 4;
+    static constexpr std::uint64_t k_read_ahead_arriving = k_windows - 2;
 
 private:
     static_assert(k_windows >= k_read_ahead + 2, "a slot for the window in use and one to request into");
@@ -53,7 +59,9 @@ private:
 
     Channel* m_channel;
     SharedWindows m_shared;
-    std::uint64_t m_size;
+    std::uint64_t m_size;       // or k_size_arriving until known
+    std::uint64_t m_read_ahead; // k_read_ahead or k_read_ahead_arriving
+    std::size_t m_slots;        // the windows this source uses: read-ahead, the one in use, one more
     std::uint64_t m_clock = 0;
     std::uint64_t m_previous = k_none;   // the window fetched last
     std::deque<std::size_t> m_in_flight; // slots requested but not yet filled, in order

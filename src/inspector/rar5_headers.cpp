@@ -110,8 +110,11 @@ std::optional<std::string> encrypted_file_name(std::span<const std::uint8_t> hea
 Rar5Encryption scan_rar5_encryption(util::RandomAccessSource& source, std::size_t max_headers) {
     Rar5Encryption found;
     std::array<std::uint8_t, k_signature.size()> signature{};
-    auto size = source.size();
-    if (!size || !util::read_exactly_at(source, 0, signature) || signature != k_signature) {
+    if (!util::read_exactly_at(source, 0, signature) || signature != k_signature) {
+        return found;
+    }
+    auto size = source.size(); // only now: for an upload still arriving, the answer waits for its end
+    if (!size) {
         return found;
     }
     std::uint64_t offset = signature.size();

@@ -15,7 +15,8 @@ namespace supportdrop::inspector {
 namespace {
 
 // The receiver's side, on a thread: serves every read request from `upload` into the shared
-// windows, and records which windows of the upload were asked for.
+// windows and answers size requests, and records which windows of the upload were asked for and
+// how often the size was.
 class FakeReceiver {
 public:
     FakeReceiver(int fd, SharedWindows windows, const std::vector<std::uint8_t>& upload)
@@ -30,6 +31,11 @@ public:
     std::set<std::uint64_t> requested() const {
         const std::scoped_lock lock(m_mutex);
         return m_requested;
+    }
+
+    int size_requests() const {
+        const std::scoped_lock lock(m_mutex);
+        return m_size_requests;
     }
 
     // Waits up to a second for the requests to include `windows`.
@@ -51,9 +57,19 @@ private:
             if (!message) {
                 return; // the inspector's end closed
             }
+            if (message->type == MessageType::ask_size) {
+                {
+                    const std::scoped_lock lock(m_mutex);
+                    ++m_size_requests;
+                }
+                ASSERT_TRUE(channel.send(MessageType::size, encode_size(upload.size())));
+                continue;
+            }
             const auto request = decode_read(message->payload());
             ASSERT_TRUE(request);
-            const std::size_t n = std::min<std::size_t>(request->length, upload.size() - request->offset);
+            const std::size_t n = request->offset >= upload.size()
+                                      ? 0
+                                      : std::min<std::size_t>(request->length, upload.size() - request->offset);
             std::copy_n(upload.begin() + static_cast<std::ptrdiff_t>(request->offset), n,
                         windows.window(request->window).begin());
             {
@@ -66,12 +82,16 @@ private:
 
     mutable std::mutex m_mutex;
     std::set<std::uint64_t> m_requested;
+    int m_size_requests = 0;
     std::thread m_thread;
 };
 
 class ChannelSourceTest : public testing::Test {
 protected:
-    void SetUp() override {
+    void SetUp() override { start(m_upload.size()); }
+
+    // The inspector's side, told `size` (k_size_arriving: an upload still arriving).
+    void start(std::uint64_t size) {
         for (std::size_t i = 0; i < m_upload.size(); ++i) {
             m_upload[i] = static_cast<std::uint8_t>(i * 7 + i / 251);
         }
@@ -86,7 +106,7 @@ protected:
         ASSERT_TRUE(writer && reader);
         m_receiver = std::make_unique<FakeReceiver>(fds[1], std::move(*writer), m_upload);
         m_channel = std::make_unique<Channel>(m_inspector_fd);
-        m_source = std::make_unique<ChannelSource>(*m_channel, std::move(*reader), m_upload.size());
+        m_source = std::make_unique<ChannelSource>(*m_channel, std::move(*reader), size);
     }
 
     void TearDown() override {
@@ -142,6 +162,39 @@ TEST_F(ChannelSourceTest, ReadingOnAsksForTheNextWindowsAhead) {
     }
     EXPECT_EQ(all, m_upload);
     EXPECT_EQ(m_receiver->requested().size(), 13u);
+}
+
+class ArrivingChannelSourceTest : public ChannelSourceTest {
+protected:
+    void SetUp() override { start(k_size_arriving); }
+};
+
+TEST_F(ArrivingChannelSourceTest, ReadingOnAsksAsFarAheadAsTheWindowsGoAndTheShortWindowEndsIt) {
+    // While the upload arrives, the receiver hands over its network buffers whole: reading on
+    // asks for every window there is a slot for, past the end it does not know yet.
+    EXPECT_EQ(read(k_window_size - 100, 200), expected(k_window_size - 100, 200));
+    std::set<std::uint64_t> ahead;
+    for (std::uint64_t window = 0; window <= 1 + ChannelSource::k_read_ahead_arriving; ++window) {
+        ahead.insert(window);
+    }
+    EXPECT_TRUE(m_receiver->wait_for(ahead));
+    std::vector<std::uint8_t> all = read(0, k_window_size + 100);
+    for (std::uint64_t offset = all.size(); offset < m_upload.size() + 20'000; offset += 10'000) {
+        const auto part = read(offset, 10'000);
+        all.insert(all.end(), part.begin(), part.end());
+    }
+    EXPECT_EQ(all, m_upload);
+    // The window that came back short was the last: the size is known without asking.
+    EXPECT_EQ(m_source->size(), m_upload.size());
+    EXPECT_EQ(m_receiver->size_requests(), 0);
+}
+
+TEST_F(ArrivingChannelSourceTest, TheSizeIsAskedForWhenTheEndWasNotRead) {
+    EXPECT_EQ(read(0, 100), expected(0, 100));
+    EXPECT_EQ(m_source->size(), m_upload.size());
+    EXPECT_EQ(m_source->size(), m_upload.size());
+    EXPECT_EQ(m_receiver->size_requests(), 1); // the answer is kept
+    EXPECT_EQ(read(m_upload.size() - 10, 100), expected(m_upload.size() - 10, 100));
 }
 
 } // namespace

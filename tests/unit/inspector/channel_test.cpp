@@ -79,6 +79,17 @@ TEST(ChannelEncoding, JobsAndReadsRoundTripAndRejectGarbage) {
     EXPECT_FALSE(decode_data(std::vector<std::uint8_t>(5)));
 }
 
+TEST(ChannelEncoding, SizesRoundTripAndRejectGarbage) {
+    EXPECT_EQ(decode_size(encode_size(0)), 0u);
+    EXPECT_EQ(decode_size(encode_size(52'428'800)), 52'428'800u);
+    EXPECT_FALSE(decode_size(encode_size(k_size_arriving))); // not a size: the lack of one
+    EXPECT_FALSE(decode_size(std::vector<std::uint8_t>(7)));
+    EXPECT_FALSE(decode_size(std::vector<std::uint8_t>(9)));
+    Job job;
+    job.upload_size = k_size_arriving;
+    EXPECT_EQ(decode_job(encode_job(job))->upload_size, k_size_arriving);
+}
+
 TEST(SharedWindowsTest, WhatOneSideWritesTheOtherReads) {
     util::UniqueFd file = SharedWindows::create_file();
     ASSERT_TRUE(file);
