@@ -21,7 +21,7 @@ struct SandboxedInspectorSettings {
     std::uint64_t memory_bytes = std::uint64_t{128} << 20;
 };
 
-class SandboxedInspector final : public ArchiveInspector {
+class SandboxedInspector final : public ArchiveInspector, public LiveArchiveInspector {
 public:
     explicit SandboxedInspector(SandboxedInspectorSettings settings);
     SandboxedInspector(const SandboxedInspector&) = delete;
@@ -39,17 +39,29 @@ public:
     // blocking: call it from a worker thread.
     util::Result<InspectionReport> inspect(util::RandomAccessSource& plaintext) override;
 
+    // The same with a worker that is given the upload as it arrives: it asks for windows ahead
+    // of the bytes, which offer() copies in as they come, and finish() reads back from the sealed
+    // upload what was not handed over then. The wall-clock budget counts from finish(); the
+    // worker's CPU limit from its start. Errors: those of inspect() that come before the first
+    // read. The inspection must not outlive this inspector.
+    util::Result<std::unique_ptr<LiveInspection>> begin() override;
+
     static constexpr unsigned k_workers_per_fork_server = 64;
 
 private:
     struct ForkServer;
     struct Worker;
+    class Live;
 
     std::unique_ptr<ForkServer> start_fork_server() const;
     util::Result<ForkedWorker> request_worker_locked(std::chrono::steady_clock::time_point deadline);
     util::Result<std::unique_ptr<Worker>> take_worker(std::chrono::steady_clock::time_point deadline);
-    util::Result<InspectionReport> converse(Worker& worker, util::RandomAccessSource& plaintext, std::uint64_t size,
-                                            std::chrono::steady_clock::time_point deadline);
+    util::Result<void> send_job(Worker& worker, std::uint64_t upload_size,
+                                std::chrono::steady_clock::time_point deadline) const;
+    // Answers the worker's requests from `plaintext` until its report comes.
+    util::Result<InspectionReport> converse(Worker& worker, util::RandomAccessSource& plaintext,
+                                            std::chrono::steady_clock::time_point deadline) const;
+    util::Result<InspectionReport> take_report(Worker& worker, const Message& report) const;
 
     SandboxedInspectorSettings m_settings;
     std::mutex m_mutex;

@@ -1,4 +1,5 @@
 #include "inspector/errors.hpp"
+#include "inspector/report.hpp"
 #include "inspector/sandboxed_inspector.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -93,6 +94,83 @@ TEST_F(SandboxedInspectorTest, AnInspectionOutOfMemoryGivesNoReport) {
     auto report = inspect("test_read_filter_gzip_recursive.gz", settings);
     ASSERT_FALSE(report);
     EXPECT_EQ(report.error(), Errc::crashed) << report.error().message();
+}
+
+// A live inspection is given the upload in pieces of `piece` bytes as it arrives (none: all of it
+// only at the end), then finished; what it could not take then, it reads back from the file.
+util::Result<InspectionReport> inspect_live(const std::filesystem::path& path, std::optional<std::size_t> piece,
+                                            SandboxedInspectorSettings settings = {}) {
+    settings.executable = SUPPORTDROP_BINARY;
+    SandboxedInspector inspector(settings);
+    auto live = inspector.begin();
+    if (!live) {
+        return live.error();
+    }
+    const std::vector<std::uint8_t> upload = test::read_file(path);
+    for (std::size_t offset = 0; piece && offset < upload.size(); offset += *piece) {
+        (*live)->offer(std::span(upload).subspan(offset, std::min(*piece, upload.size() - offset)));
+    }
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    util::FdRandomAccessSource source(fd);
+    auto report = (*live)->finish(source);
+    ::close(fd);
+    return report;
+}
+
+// A case as customers pack it on Linux: a Readme, a log, and 6 MiB that gzip cannot shrink.
+std::filesystem::path pack_large_case(const test::TempDir& dir) {
+    const auto packed = test::run_shell(
+        "set -e; mkdir c; printf 'Der Export bricht ab.\nE-Mail: erika@example.com\n' > c/Readme.txt\n"
+        "seq 100000 > c/app.log; head -c 6291456 /dev/urandom > c/data.bin; tar -czf case.tar.gz -C c .",
+        dir.path().string());
+    EXPECT_EQ(packed.exit_code, 0) << packed.err;
+    return dir / "case.tar.gz";
+}
+
+TEST_F(SandboxedInspectorTest, ALiveInspectionReportsWhatAnInspectionAfterTheUploadDoes) {
+    test::TempDir dir;
+    const std::vector<std::filesystem::path> uploads = {pack_large_case(dir), k_samples / "test_compat_gzip_1.tgz",
+                                                        k_samples / "test_read_format_zip.zip"};
+    for (const auto& upload : uploads) {
+        auto afterwards = inspect_file(upload);
+        ASSERT_TRUE(afterwards) << upload;
+        const std::string expected = report_to_json(*afterwards);
+        // Pieces the worker keeps up with, network buffers, more than its windows hold at once (it
+        // falls behind, and the rest is read back), and nothing before the end.
+        for (const std::optional<std::size_t> piece :
+             {std::optional<std::size_t>(64 * 1024), std::optional<std::size_t>(1 << 20),
+              std::optional<std::size_t>(16 << 20), std::optional<std::size_t>()}) {
+            auto live = inspect_live(upload, piece);
+            ASSERT_TRUE(live) << upload << " " << live.error().message();
+            EXPECT_EQ(report_to_json(*live), expected) << upload << " in pieces of " << piece.value_or(0);
+        }
+    }
+}
+
+TEST_F(SandboxedInspectorTest, ALiveInspectionWhoseWorkerDiesOrOverrunsFailsAsAnInspectionAfterwardsWould) {
+    // Out of memory while the upload arrives: the worker dies, and finish() says so.
+    SandboxedInspectorSettings settings;
+    settings.memory_bytes = std::uint64_t{96} << 20;
+    settings.limits.max_decompressed_bytes = std::uint64_t{1} << 40;
+    auto crashed = inspect_live(k_samples / "test_read_filter_gzip_recursive.gz", 4096, settings);
+    ASSERT_FALSE(crashed);
+    EXPECT_EQ(crashed.error(), Errc::crashed) << crashed.error().message();
+    // A bomb that takes longer to inflate than the budget allows.
+    test::TempDir dir;
+    const auto made =
+        test::run_shell("truncate -s 4G zeros && tar -cf - zeros 2>/dev/null | head -c 512 | gzip > bomb.tar.gz\n"
+                        "head -c 67108864 /dev/zero | gzip > part.gz\n"
+                        "for i in $(seq 64); do cat part.gz >> bomb.tar.gz; done",
+                        dir.path().string());
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    settings = {};
+    settings.wall_clock = std::chrono::seconds(1);
+    settings.limits.max_decompressed_bytes = std::uint64_t{1} << 40;
+    const auto started = std::chrono::steady_clock::now();
+    auto overrun = inspect_live(dir / "bomb.tar.gz", 1 << 20, settings);
+    ASSERT_FALSE(overrun);
+    EXPECT_TRUE(overrun.error() == Errc::timed_out || overrun.error() == Errc::crashed) << overrun.error().message();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
 }
 
 // The fork server is this test's only child.
