@@ -213,6 +213,7 @@ int run_serve(const ServeOptions& options) {
         pipeline.max_upload_bytes = config.limits.max_upload_bytes;
         inspector::SandboxedInspector inspector(inspector_settings(config.inspection));
         pipeline.inspector = &inspector;
+        pipeline.live_inspector = &inspector;
         pipeline.policy = inspection_policy(config.inspection);
 
         http::ClientLimits limits(

@@ -90,8 +90,11 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     BodySource<Stream> body(stream, buffer, parser, limits.max_upload_bytes + k_multipart_overhead);
     const BodyBuffers sizing = body_buffers(admitted.uploads_in_flight);
     BodyFeeder<UploadReceiver> feeder(stream.get_executor(), *context.workers, sizing);
-    UploadReceiver receiver(site.pipeline(), admitted.boundary,
-                            {.hash_queue = feeder.hash_queue(), .write_batch = sizing.write_batch});
+    UploadReceiver receiver(
+        site.pipeline(), admitted.boundary,
+        {.hash_queue = feeder.hash_queue(),
+         .write_batch = sizing.write_batch,
+         .inspect_while_arriving = inspect_while_arriving(admitted.uploads_in_flight, request.content_length)});
     const auto deadline = started + limits.upload_timeout;
     auto window_start = started;
     std::uint64_t window_bytes = 0;

@@ -33,6 +33,10 @@ struct SessionOptions {
     // whole chunks of 64 KiB (age::Encryptor::start); less than one chunk, 0 included, means
     // chunk by chunk.
     std::size_t write_batch = 0;
+    // Whether a gzip upload is inspected while it arrives (by the context's live inspector), so
+    // that finish() need not decompress it all after the last byte: a worker process and up to
+    // 2.5 MiB of memory for the inspector's windows while the upload lasts.
+    bool inspect_while_arriving = false;
 };
 
 // How long the caller of UploadSession::append() keeps the bytes it gives unchanged.
@@ -48,6 +52,7 @@ struct PipelineContext {
     db::MetadataStore* metadata = nullptr;
     std::uint64_t max_upload_bytes = 0;
     inspector::ArchiveInspector* inspector = nullptr;
+    inspector::LiveArchiveInspector* live_inspector = nullptr; // optional (SessionOptions)
     InspectionPolicy policy;
     std::function<std::chrono::system_clock::time_point()> now = std::chrono::system_clock::now;
 };
@@ -119,11 +124,14 @@ public:
 private:
     struct Digest;
 
-    UploadSession(const PipelineContext& context, HashQueue hash_queue, std::string id,
+    UploadSession(const PipelineContext& context, SessionOptions options, std::string id,
                   std::unique_ptr<storage::PendingObject> archive, age::Encryptor encryptor,
                   std::shared_ptr<Digest> digest);
     Result<void> seal_and_hash(std::span<const std::uint8_t> data, Kept kept);
     Result<void> decide_content_type();
+    // Once the type is known: a gzip upload's inspection starts now, if the options allow and an
+    // inspector is free, with the bytes so far (the head and `rest`, what came with it).
+    void begin_live_inspection(std::span<const std::uint8_t> rest);
     Result<inspector::InspectionReport> inspect();
     Result<Receipt> commit(const std::string& client_file_name, const inspector::InspectionReport& inspection);
     // The manifest, sealed and written but not yet committed.
@@ -136,6 +144,8 @@ private:
 
     const PipelineContext* m_context;
     HashQueue m_hash_queue;
+    bool m_inspect_while_arriving;
+    std::unique_ptr<inspector::LiveInspection> m_live; // following the upload as it arrives
     std::string m_id;
     std::unique_ptr<storage::PendingObject> m_archive;
     age::Encryptor m_encryptor;

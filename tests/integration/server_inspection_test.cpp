@@ -64,6 +64,38 @@ TEST_F(InspectedUploads, AnAcceptedCaseCarriesItsInspectionInTheSealedManifestOn
     EXPECT_NE(page.body.find("Contact data: found"), std::string::npos);
 }
 
+TEST_F(InspectedUploads, ALargeTarGzThatArrivesAloneIsInspectedWhileItArrives) {
+    // 20 MiB that gzip cannot shrink, sent at 8 MB/s: while it arrives, a worker of this server's
+    // fork server is already decompressing it.
+    const auto archive =
+        pack("mkdir c && printf 'Der Export bricht seit Montag ab, bitte pruefen.\\n"
+             "E-Mail: erika@example.com\\n' > c/Readme.txt && head -c 20971520 /dev/urandom > c/data.bin"
+             " && tar -czf case.tar.gz -C c Readme.txt data.bin && sha256sum case.tar.gz > case.sha256",
+             "case.tar.gz");
+    ASSERT_EQ(run_shell("(curl -sS --limit-rate 8M -H 'Accept: application/json' -F file=@case.tar.gz " +
+                            m_server->url() + "/upload > result.json; touch done) > /dev/null 2>&1 &",
+                        m_dir.path())
+                  .exit_code,
+              0);
+    ASSERT_TRUE(wait_for_upload_in_progress());
+    const std::string server = std::to_string(m_server->pid());
+    const auto workers = run_shell("sleep 0.5; test ! -e done && pgrep -P \"$(pgrep -P " + server +
+                                       " -x inspect-fork)\" -x inspect-worker | wc -l",
+                                   m_dir.path());
+    EXPECT_EQ(workers.out, "1\n") << workers.err;
+    ASSERT_EQ(run_shell("for i in $(seq 300); do test -e done && break; sleep 0.1; done; test -e done", m_dir.path())
+                  .exit_code,
+              0);
+    const std::string result = read_file_text(m_dir / "result.json");
+    EXPECT_NE(result.find("\"sha256\":\"" + read_file_text(m_dir / "case.sha256").substr(0, 64) + "\""),
+              std::string::npos)
+        << result;
+    EXPECT_NE(result.find("\"inspection\":{\"entries\":2,\"readme_found\":true,\"contact_found\":true,"),
+              std::string::npos)
+        << result;
+    EXPECT_EQ(open_sealed_archive(), read_file(archive));
+}
+
 TEST_F(InspectedUploads, AnArchiveTheInspectorCannotFinishCouldNotBeProcessedAndTheServerCarriesOn) {
     const StoredState before = stored_state();
     const auto result = upload(k_archives / "test_read_filter_gzip_recursive.gz",

@@ -202,5 +202,14 @@ TEST(BodyBuffers, FewUploadsGetTwoLargeBuffersManyShareASmallBudget) {
     EXPECT_EQ(held_by(64), std::size_t{20} * 1024 * 1024);
 }
 
+TEST(LiveInspection, OnlyALargeUploadThatStartsAloneIsInspectedWhileItArrives) {
+    constexpr std::uint64_t k_mib = 1024 * 1024;
+    EXPECT_TRUE(inspect_while_arriving(1, 16 * k_mib));
+    EXPECT_TRUE(inspect_while_arriving(1, 50 * k_mib));
+    EXPECT_FALSE(inspect_while_arriving(2, 50 * k_mib)); // another one is in flight
+    EXPECT_FALSE(inspect_while_arriving(1, 16 * k_mib - 1));
+    EXPECT_FALSE(inspect_while_arriving(1, std::nullopt)); // chunked: its size is not announced
+}
+
 } // namespace
 } // namespace supportdrop::http

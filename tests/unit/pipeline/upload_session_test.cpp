@@ -1,3 +1,4 @@
+#include "inspector/errors.hpp"
 #include "pipeline/upload_session.hpp"
 #include "support/held_queue.hpp"
 #include "support/local_pipeline.hpp"
@@ -185,6 +186,93 @@ TEST_F(UploadSessionHashing, FinishingBeforeTheQueueHasRunFailsAndLeavesNothing)
     EXPECT_EQ(std::count_if(begin(stored), end(stored), [](const auto& entry) { return entry.is_regular_file(); }), 0);
     // The session is gone; the hashing it queued may still run (ASan: nothing freed under it).
     queue.run_on_another_thread();
+}
+
+// A live inspector that records what it is given and inspects in process at the end.
+class RecordingLiveInspector final : public inspector::LiveArchiveInspector {
+public:
+    Result<std::unique_ptr<inspector::LiveInspection>> begin() override {
+        ++begun;
+        if (refuse) {
+            return inspector::Errc::spawn_failed;
+        }
+        return std::unique_ptr<inspector::LiveInspection>(std::make_unique<Inspection>(*this));
+    }
+
+    std::vector<std::uint8_t> offered;
+    int begun = 0;
+    int finished = 0;
+    bool refuse = false;
+
+private:
+    struct Inspection final : inspector::LiveInspection {
+        explicit Inspection(RecordingLiveInspector& owner_) : owner(&owner_) {}
+        void offer(std::span<const std::uint8_t> bytes) override {
+            owner->offered.insert(owner->offered.end(), bytes.begin(), bytes.end());
+        }
+        Result<inspector::InspectionReport> finish(util::RandomAccessSource& plaintext) override {
+            ++owner->finished;
+            return owner->inner.inspect(plaintext);
+        }
+        RecordingLiveInspector* owner;
+    };
+
+    test::InProcessInspector inner;
+};
+
+class UploadSessionLive : public UploadSessionHashing {
+protected:
+    void SetUp() override {
+        UploadSessionHashing::SetUp();
+        ASSERT_EQ(test::run_shell("gzip -k case.tar", m_dir.path().string()).exit_code, 0);
+        m_gzip = test::read_file(m_dir / "case.tar.gz");
+        m_pipeline.context.live_inspector = &m_live;
+    }
+
+    // Uploads `archive` in pieces of 300 bytes, then of 64 KiB: the type is decided within the
+    // second piece, whose rest goes to the live inspection too.
+    Result<Receipt> upload(const std::vector<std::uint8_t>& archive, bool inspect_while_arriving) {
+        SessionOptions options;
+        options.inspect_while_arriving = inspect_while_arriving;
+        auto session = UploadSession::start(m_pipeline.context, options);
+        EXPECT_TRUE(session);
+        for (std::size_t at = 0; at < archive.size();) {
+            const std::size_t piece_size = at < 600 ? 300 : 64 * 1024;
+            const auto piece = std::span(archive).subspan(at, std::min(piece_size, archive.size() - at));
+            EXPECT_TRUE((*session)->append(piece, Kept::during_call));
+            at += piece.size();
+        }
+        return (*session)->finish("case.tar.gz");
+    }
+
+    RecordingLiveInspector m_live;
+    std::vector<std::uint8_t> m_gzip;
+};
+
+TEST_F(UploadSessionLive, AGzipUploadIsInspectedWhileItArrivesWhenTheOptionsAllow) {
+    auto receipt = upload(m_gzip, true);
+    ASSERT_TRUE(receipt) << receipt.error().message();
+    EXPECT_EQ(m_live.begun, 1);
+    EXPECT_EQ(m_live.finished, 1);
+    EXPECT_EQ(m_live.offered, m_gzip); // every byte, in order, from the first
+    EXPECT_EQ(receipt->inspection->entries, 3u);
+    EXPECT_TRUE(receipt->inspection->contact_found);
+}
+
+TEST_F(UploadSessionLive, OtherTypesAndOtherOptionsAreInspectedAfterTheLastByte) {
+    ASSERT_TRUE(upload(m_archive, true)); // a tar: its inspection reads only its headers
+    ASSERT_TRUE(upload(m_gzip, false));
+    EXPECT_EQ(m_live.begun, 0);
+    EXPECT_TRUE(m_live.offered.empty());
+}
+
+TEST_F(UploadSessionLive, AnInspectionThatCannotBeginWhileItArrivesHappensAfterTheLastByte) {
+    m_live.refuse = true;
+    auto receipt = upload(m_gzip, true);
+    ASSERT_TRUE(receipt) << receipt.error().message();
+    EXPECT_EQ(m_live.begun, 1);
+    EXPECT_EQ(m_live.finished, 0);
+    EXPECT_EQ(receipt->inspection->entries, 3u);
 }
 
 } // namespace
