@@ -413,7 +413,9 @@ public:
         }
         const auto deadline = std::chrono::steady_clock::now() + m_inspector->m_settings.wall_clock;
         Channel channel(m_worker->socket.get(), deadline);
-        for (const Request& request : m_requests) { // whole windows again: any bytes copied in stay as they were
+        // What is still open, each window whole from the sealed upload (bytes copied in before
+        // are written again, the same).
+        for (const Request& request : m_requests) {
             if (auto served = serve(channel, plaintext, m_worker->windows, request); !served) {
                 return conversation_error(served.error());
             }
@@ -426,7 +428,8 @@ private:
     // How long offer() waits for the worker to ask for the next bytes: it asks for a window
     // ahead each time it starts on one, so a worker that keeps up has asked long before.
     static constexpr std::chrono::milliseconds k_patience{2};
-    // How long a message the worker has begun may take to arrive whole, and one to it to go.
+    // How long a message from the worker may take to arrive whole once it has begun, and how
+    // long one to the worker may take to be sent.
     static constexpr std::chrono::milliseconds k_message_time{1000};
 
     // Takes what the worker has said: waits up to `patience` for it to begin, and takes

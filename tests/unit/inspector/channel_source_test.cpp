@@ -185,14 +185,14 @@ TEST_F(ArrivingChannelSourceTest, ReadingOnAsksAsFarAheadAsTheWindowsGoAndTheSho
     }
     EXPECT_EQ(all, m_upload);
     // The window that came back short was the last: the size is known without asking.
-    EXPECT_EQ(m_source->size(), m_upload.size());
+    EXPECT_EQ(m_source->size().value(), m_upload.size());
     EXPECT_EQ(m_receiver->size_requests(), 0);
 }
 
 TEST_F(ArrivingChannelSourceTest, TheSizeIsAskedForWhenTheEndWasNotRead) {
     EXPECT_EQ(read(0, 100), expected(0, 100));
-    EXPECT_EQ(m_source->size(), m_upload.size());
-    EXPECT_EQ(m_source->size(), m_upload.size());
+    EXPECT_EQ(m_source->size().value(), m_upload.size());
+    EXPECT_EQ(m_source->size().value(), m_upload.size());
     EXPECT_EQ(m_receiver->size_requests(), 1); // the answer is kept
     EXPECT_EQ(read(m_upload.size() - 10, 100), expected(m_upload.size() - 10, 100));
 }
