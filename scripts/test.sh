@@ -53,8 +53,8 @@ done
 step "fuzzing, ${fuzz_seconds} s per target"
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUPPORTDROP_FUZZ=ON \
   -DSUPPORTDROP_TESTS=OFF -DSUPPORTDROP_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j "$jobs" --target fuzz_age_header fuzz_age_decrypt fuzz_multipart fuzz_readme fuzz_inspector
-for target in age_header age_decrypt multipart readme inspector; do
+cmake --build build-fuzz -j "$jobs" --target fuzz_age_header fuzz_age_decrypt fuzz_multipart fuzz_readme fuzz_inspector fuzz_live_feed
+for target in age_header age_decrypt multipart readme inspector live_feed; do
   corpus=$(mktemp -d)
   # New inputs go to a scratch corpus; the committed seeds are only read.
   if build-fuzz/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \

@@ -159,6 +159,23 @@ util::Result<Message> Channel::receive(std::size_t max_length) {
     return message;
 }
 
+util::Result<std::optional<WorkerRequest>> decode_request(const Message& message) {
+    if (message.type == MessageType::ask_size && message.size == 0) {
+        return WorkerRequest{MessageType::ask_size, {}};
+    }
+    if (message.type == MessageType::read) {
+        const auto read = decode_read(message.payload());
+        if (!read) {
+            return Errc::protocol_error;
+        }
+        return WorkerRequest{MessageType::read, *read};
+    }
+    if (message.type == MessageType::report) {
+        return std::optional<WorkerRequest>{};
+    }
+    return Errc::protocol_error;
+}
+
 std::vector<std::uint8_t> encode_job(const Job& job) {
     Writer writer;
     job_fields(job, [&writer](std::uint64_t value) { writer.u64(value); });

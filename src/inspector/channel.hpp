@@ -120,6 +120,16 @@ private:
     Deadline m_deadline;
 };
 
+// What a worker asks of the receiver: bytes into a window (`read`), or the upload's size.
+struct WorkerRequest {
+    MessageType type{}; // read or ask_size
+    ReadRequest read;   // for read
+};
+
+// A worker's message as a request: none for its report, Errc::protocol_error for any other
+// message or a malformed one.
+util::Result<std::optional<WorkerRequest>> decode_request(const Message& message);
+
 std::vector<std::uint8_t> encode_job(const Job& job);
 std::optional<Job> decode_job(std::span<const std::uint8_t> payload);
 std::vector<std::uint8_t> encode_read(const ReadRequest& request);

@@ -3,11 +3,10 @@
 #include "inspector/channel.hpp"
 #include "inspector/errors.hpp"
 #include "inspector/fork_server.hpp"
+#include "inspector/live_feed.hpp"
 
 #include <array>
 #include <csignal>
-#include <cstring>
-#include <deque>
 #include <fcntl.h>
 #include <optional>
 #include <poll.h>
@@ -152,34 +151,8 @@ util::Result<void> serve_size(Channel& channel, util::RandomAccessSource& plaint
     return channel.send(MessageType::size, encode_size(*size));
 }
 
-// What a worker asks of the receiver: bytes into a window, or the upload's size.
-struct Request {
-    MessageType type{};
-    ReadRequest read;
-    std::uint32_t filled = 0; // bytes already copied in while the upload arrived
-};
-
-// A read or size request, or none for any other message (a report) and Errc::protocol_error
-// for a malformed one.
-util::Result<std::optional<Request>> request_of(const Message& message) {
-    if (message.type == MessageType::ask_size && message.size == 0) {
-        return Request{MessageType::ask_size, {}, 0};
-    }
-    if (message.type == MessageType::read) {
-        const auto read = decode_read(message.payload());
-        if (!read) {
-            return Errc::protocol_error;
-        }
-        return Request{MessageType::read, *read, 0};
-    }
-    if (message.type == MessageType::report) {
-        return std::optional<Request>{};
-    }
-    return Errc::protocol_error;
-}
-
 util::Result<void> serve(Channel& channel, util::RandomAccessSource& plaintext, const SharedWindows& windows,
-                         const Request& request) {
+                         const WorkerRequest& request) {
     if (request.type == MessageType::ask_size) {
         return serve_size(channel, plaintext);
     }
@@ -337,7 +310,7 @@ util::Result<InspectionReport> SandboxedInspector::converse(Worker& worker, util
         if (!message) {
             return conversation_error(message.error());
         }
-        auto request = request_of(*message);
+        auto request = decode_request(*message);
         if (!request) {
             return request.error();
         }
@@ -356,124 +329,39 @@ util::Result<InspectionReport> SandboxedInspector::take_report(Worker& worker, c
     return report_from_json(text, m_settings.limits);
 }
 
-// The receiver's side of a live inspection: copies the bytes the worker asked for into its
-// windows as they arrive. Once it cannot (the worker did not ask in time, asked for bytes gone
-// by, or asked for the size), it stops following and leaves the rest to finish().
+// A live inspection: the feed while the upload arrives, then the conversation as after an upload
+// for whatever is still open.
 class SandboxedInspector::Live final : public LiveInspection {
 public:
     Live(const SandboxedInspector& inspector, std::unique_ptr<Worker> worker)
-        : m_inspector(&inspector), m_worker(std::move(worker)) {}
+        : m_inspector(&inspector), m_worker(std::move(worker)),
+          m_feed(m_worker->socket.get(), m_worker->windows, max_report_size(inspector.m_settings.limits)) {}
 
-    void offer(std::span<const std::uint8_t> bytes) override {
-        while (m_following && !bytes.empty()) {
-            if (m_requests.empty()) {
-                take_requests(k_patience);
-                if (m_requests.empty()) {
-                    m_following = false;
-                    break;
-                }
-            }
-            Request& next = m_requests.front();
-            const std::uint64_t wanted = next.read.offset + next.filled;
-            if (next.type != MessageType::read || wanted < m_position) {
-                m_following = false;
-                break;
-            }
-            if (wanted > m_position) { // bytes it skips
-                const auto skipped =
-                    static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), wanted - m_position));
-                bytes = bytes.subspan(skipped);
-                m_position += skipped;
-                continue;
-            }
-            const std::size_t n = std::min<std::size_t>(bytes.size(), next.read.length - next.filled);
-            std::memcpy(m_worker->windows.window(next.read.window).data() + next.filled, bytes.data(), n);
-            next.filled += static_cast<std::uint32_t>(n);
-            m_position += n;
-            bytes = bytes.subspan(n);
-            if (next.filled == next.read.length) {
-                Channel channel(m_worker->socket.get(), std::chrono::steady_clock::now() + k_message_time);
-                if (auto sent = channel.send(MessageType::data, encode_data(next.filled)); !sent) {
-                    fail(conversation_error(sent.error()));
-                    break;
-                }
-                m_requests.pop_front();
-                take_requests(std::chrono::milliseconds(0));
-            }
-        }
-    }
+    void offer(std::span<const std::uint8_t> bytes) override { m_feed.offer(bytes); }
 
     util::Result<InspectionReport> finish(util::RandomAccessSource& plaintext) override {
-        m_following = false;
-        if (m_failure) {
-            return m_failure;
+        if (m_feed.failure()) {
+            return conversation_error(m_feed.failure());
         }
-        if (m_report) {
-            return m_inspector->take_report(*m_worker, *m_report);
+        if (m_feed.report()) {
+            return m_inspector->take_report(*m_worker, *m_feed.report());
         }
         const auto deadline = std::chrono::steady_clock::now() + m_inspector->m_settings.wall_clock;
         Channel channel(m_worker->socket.get(), deadline);
-        // What is still open, each window whole from the sealed upload (bytes copied in before
-        // are written again, the same).
-        for (const Request& request : m_requests) {
+        // What is still open, each window whole from the sealed upload (bytes copied in before are
+        // written again, the same).
+        for (const WorkerRequest& request : m_feed.open_requests()) {
             if (auto served = serve(channel, plaintext, m_worker->windows, request); !served) {
                 return conversation_error(served.error());
             }
         }
-        m_requests.clear();
         return m_inspector->converse(*m_worker, plaintext, deadline);
     }
 
 private:
-    // How long offer() waits for the worker to ask for the next bytes: it asks for a window
-    // ahead each time it starts on one, so a worker that keeps up has asked long before.
-    static constexpr std::chrono::milliseconds k_patience{2};
-    // How long a message from the worker may take to arrive whole once it has begun, and how
-    // long one to the worker may take to be sent.
-    static constexpr std::chrono::milliseconds k_message_time{1000};
-
-    // Takes what the worker has said: waits up to `patience` for it to begin, and takes
-    // whatever else it has said already.
-    void take_requests(std::chrono::milliseconds patience) {
-        for (;;) {
-            pollfd ready{m_worker->socket.get(), POLLIN, 0};
-            if (::poll(&ready, 1, static_cast<int>(patience.count())) != 1) {
-                return;
-            }
-            patience = std::chrono::milliseconds(0);
-            Channel channel(m_worker->socket.get(), std::chrono::steady_clock::now() + k_message_time);
-            auto message = channel.receive(max_report_size(m_inspector->m_settings.limits));
-            if (!message) {
-                fail(conversation_error(message.error()));
-                return;
-            }
-            auto request = request_of(*message);
-            // A worker never has more requests open than it has windows.
-            if (!request || (*request && m_requests.size() > k_windows)) {
-                fail(Errc::protocol_error);
-                return;
-            }
-            if (!*request) {
-                m_report = std::move(*message);
-                m_following = false;
-                return;
-            }
-            m_requests.push_back(**request);
-        }
-    }
-
-    void fail(util::ErrorCode error) {
-        m_failure = error;
-        m_following = false;
-    }
-
     const SandboxedInspector* m_inspector;
     std::unique_ptr<Worker> m_worker;
-    std::deque<Request> m_requests; // asked for and not yet answered, in order
-    std::uint64_t m_position = 0;   // of the next byte offered
-    bool m_following = true;
-    util::ErrorCode m_failure;
-    std::optional<Message> m_report; // it came while the upload arrived
+    LiveFeed m_feed;
 };
 
 util::Result<std::unique_ptr<LiveInspection>> SandboxedInspector::begin() {

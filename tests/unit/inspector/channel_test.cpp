@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <memory>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -88,6 +90,30 @@ TEST(ChannelEncoding, SizesRoundTripAndRejectGarbage) {
     Job job;
     job.upload_size = k_size_arriving;
     EXPECT_EQ(decode_job(encode_job(job))->upload_size, k_size_arriving);
+}
+
+Message message_of(MessageType type, const std::vector<std::uint8_t>& payload) {
+    Message message{type, std::make_unique<std::uint8_t[]>(payload.size()), payload.size()};
+    std::copy(payload.begin(), payload.end(), message.bytes.get());
+    return message;
+}
+
+TEST(ChannelEncoding, AWorkersMessagesAreReadsSizeRequestsOrItsReport) {
+    const auto read = decode_request(message_of(MessageType::read, encode_read({4096, 100, 2})));
+    ASSERT_TRUE(read && *read);
+    EXPECT_EQ((*read)->type, MessageType::read);
+    EXPECT_EQ((*read)->read.offset, 4096u);
+    EXPECT_EQ((*read)->read.window, 2u);
+    const auto size = decode_request(message_of(MessageType::ask_size, {}));
+    ASSERT_TRUE(size && *size);
+    EXPECT_EQ((*size)->type, MessageType::ask_size);
+    const auto report = decode_request(message_of(MessageType::report, {'{', '}'}));
+    ASSERT_TRUE(report);
+    EXPECT_FALSE(*report);
+    EXPECT_EQ(decode_request(message_of(MessageType::ask_size, {0})).error(), Errc::protocol_error);
+    EXPECT_EQ(decode_request(message_of(MessageType::read, {1, 2, 3})).error(), Errc::protocol_error);
+    EXPECT_EQ(decode_request(message_of(MessageType::data, encode_data(1))).error(), Errc::protocol_error);
+    EXPECT_EQ(decode_request(message_of(MessageType::job, {})).error(), Errc::protocol_error);
 }
 
 TEST(SharedWindowsTest, WhatOneSideWritesTheOtherReads) {
