@@ -39,9 +39,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds.data()) != 0) {
         std::abort();
     }
-    // The inspector says all it says, then goes away: the feed never waits for more.
+    // The inspector says all it says (as much as the socket holds), then goes away: the feed
+    // never waits for more.
     for (std::size_t sent = 0; sent < size;) {
-        const ssize_t n = ::send(fds[1], data + sent, size - sent, MSG_NOSIGNAL);
+        const ssize_t n = ::send(fds[1], data + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n <= 0) {
             break;
         }
