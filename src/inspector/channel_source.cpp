@@ -9,7 +9,7 @@ namespace supportdrop::inspector {
 
 ChannelSource::ChannelSource(Channel& channel, SharedWindows windows, std::uint64_t size)
     : m_channel(&channel), m_shared(std::move(windows)), m_size(size),
-      m_read_ahead(size == k_size_arriving ? k_read_ahead_arriving : k_read_ahead), m_slots(m_read_ahead + 2) {}
+      m_read_ahead(size == k_size_arriving ? k_read_ahead_arriving : k_read_ahead) {}
 
 util::Result<std::uint64_t> ChannelSource::size() {
     if (m_size != k_size_arriving) {
@@ -65,7 +65,7 @@ util::Result<void> ChannelSource::settle() {
 }
 
 std::optional<std::size_t> ChannelSource::slot_of(std::uint64_t index, bool in_flight) const {
-    for (std::size_t slot = 0; slot < m_slots; ++slot) {
+    for (std::size_t slot = 0; slot < slots(); ++slot) {
         if (m_windows[slot].index == index && m_windows[slot].in_flight == in_flight) {
             return slot;
         }
@@ -74,12 +74,12 @@ std::optional<std::size_t> ChannelSource::slot_of(std::uint64_t index, bool in_f
 }
 
 // Asks for window `index` into the least recently used slot that is not awaiting bytes. With
-// m_slots slots and at most m_read_ahead + 1 in flight, that is never the slot in use.
+// slots() slots and at most m_read_ahead + 1 in flight, that is never the slot in use.
 util::Result<void> ChannelSource::request(std::uint64_t index) {
-    std::size_t chosen = m_slots;
-    for (std::size_t slot = 0; slot < m_slots; ++slot) {
-        if (!m_windows[slot].in_flight &&
-            (chosen == m_slots || m_windows[slot].last_use < m_windows[chosen].last_use)) {
+    const std::size_t count = slots();
+    std::size_t chosen = count;
+    for (std::size_t slot = 0; slot < count; ++slot) {
+        if (!m_windows[slot].in_flight && (chosen == count || m_windows[slot].last_use < m_windows[chosen].last_use)) {
             chosen = slot;
         }
     }

@@ -52,6 +52,8 @@ private:
         bool in_flight = false;
     };
 
+    // The windows this source uses: those read ahead, the one in use and one to request into.
+    std::size_t slots() const { return m_read_ahead + 2; }
     std::optional<std::size_t> slot_of(std::uint64_t index, bool in_flight) const;
     util::Result<void> request(std::uint64_t index);
     util::Result<void> receive();
@@ -61,7 +63,6 @@ private:
     SharedWindows m_shared;
     std::uint64_t m_size;       // or k_size_arriving until known
     std::uint64_t m_read_ahead; // k_read_ahead or k_read_ahead_arriving
-    std::size_t m_slots;        // the windows this source uses: read-ahead, the one in use, one more
     std::uint64_t m_clock = 0;
     std::uint64_t m_previous = k_none;   // the window fetched last
     std::deque<std::size_t> m_in_flight; // slots requested but not yet filled, in order

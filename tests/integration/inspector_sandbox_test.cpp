@@ -63,23 +63,33 @@ TEST_F(SandboxedInspectorTest, ReportsWhatTheArchiveHolds) {
     EXPECT_TRUE(encrypted->listing.has(Finding::encrypted_data));
 }
 
-TEST_F(SandboxedInspectorTest, KillsAnInspectionThatOutlivesItsBudget) {
-    // One tar entry of 4 GiB of zeros in 4 MB of gzip (64 identical gzip members of 64 MiB):
-    // inflating it takes seconds. With the decompression budget out of the way, the one-second
-    // wall clock (and CPU limit) ends it.
-    test::TempDir dir;
+// One tar entry of 4 GiB of zeros in 4 MB of gzip (64 identical gzip members of 64 MiB), in
+// `dir`: inflating it takes seconds.
+std::filesystem::path pack_slow_bomb(const test::TempDir& dir) {
     const auto made =
         test::run_shell("truncate -s 4G zeros && tar -cf - zeros 2>/dev/null | head -c 512 | gzip > bomb.tar.gz\n"
                         "head -c 67108864 /dev/zero | gzip > part.gz\n"
                         "for i in $(seq 64); do cat part.gz >> bomb.tar.gz; done\n"
                         "head -c 1024 /dev/zero | gzip >> bomb.tar.gz",
                         dir.path().string());
-    ASSERT_EQ(made.exit_code, 0) << made.err;
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    return dir / "bomb.tar.gz";
+}
+
+// A one-second wall clock (and CPU limit), with the decompression budget out of the way: the
+// clock ends a slow bomb.
+SandboxedInspectorSettings one_second_budget() {
     SandboxedInspectorSettings settings;
     settings.wall_clock = std::chrono::seconds(1);
     settings.limits.max_decompressed_bytes = std::uint64_t{1} << 40;
+    return settings;
+}
+
+TEST_F(SandboxedInspectorTest, KillsAnInspectionThatOutlivesItsBudget) {
+    test::TempDir dir;
+    const auto bomb = pack_slow_bomb(dir);
     const auto started = std::chrono::steady_clock::now();
-    auto report = inspect_file(dir / "bomb.tar.gz", settings);
+    auto report = inspect_file(bomb, one_second_budget());
     ASSERT_FALSE(report);
     EXPECT_TRUE(report.error() == Errc::timed_out || report.error() == Errc::crashed) << report.error().message();
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
@@ -157,17 +167,9 @@ TEST_F(SandboxedInspectorTest, ALiveInspectionWhoseWorkerDiesOrOverrunsFailsAsAn
     EXPECT_EQ(crashed.error(), Errc::crashed) << crashed.error().message();
     // A bomb that takes longer to inflate than the budget allows.
     test::TempDir dir;
-    const auto made =
-        test::run_shell("truncate -s 4G zeros && tar -cf - zeros 2>/dev/null | head -c 512 | gzip > bomb.tar.gz\n"
-                        "head -c 67108864 /dev/zero | gzip > part.gz\n"
-                        "for i in $(seq 64); do cat part.gz >> bomb.tar.gz; done",
-                        dir.path().string());
-    ASSERT_EQ(made.exit_code, 0) << made.err;
-    settings = {};
-    settings.wall_clock = std::chrono::seconds(1);
-    settings.limits.max_decompressed_bytes = std::uint64_t{1} << 40;
+    const auto bomb = pack_slow_bomb(dir);
     const auto started = std::chrono::steady_clock::now();
-    auto overrun = inspect_live(dir / "bomb.tar.gz", 1 << 20, settings);
+    auto overrun = inspect_live(bomb, 1 << 20, one_second_budget());
     ASSERT_FALSE(overrun);
     EXPECT_TRUE(overrun.error() == Errc::timed_out || overrun.error() == Errc::crashed) << overrun.error().message();
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));

@@ -48,8 +48,8 @@ void ServerProcess::start() {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         const std::string text = log();
         if (text.find("serve.started") != std::string::npos) {
-            m_url = listener_url("site");
-            m_admin_url = listener_url("admin");
+            m_url = url_in(text, "site");
+            m_admin_url = url_in(text, "admin");
             if (m_url.empty() || m_admin_url.empty()) {
                 throw std::runtime_error("server started without naming its site and admin URLs:\n" + text);
             }
@@ -69,7 +69,10 @@ std::uint16_t ServerProcess::port() const {
 }
 
 std::string ServerProcess::listener_url(std::string_view kind) const {
-    const std::string text = log();
+    return url_in(log(), kind);
+}
+
+std::string ServerProcess::url_in(const std::string& text, std::string_view kind) {
     const std::string label = "kind=" + std::string(kind) + " url=";
     const std::size_t start = text.find(label);
     if (start == std::string::npos) {

@@ -40,6 +40,8 @@ public:
     void signal(int signal_number);
 
 private:
+    // The URL a server log `text` names for the listener of `kind`, or "".
+    static std::string url_in(const std::string& text, std::string_view kind);
     void start();
 
     std::filesystem::path m_directory;
