@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <initializer_list>
+#include <memory>
+#include <sqlite3.h>
 #include <vector>
 
 namespace supportdrop::db {
@@ -67,6 +69,37 @@ TEST(SqliteStore, RefusesASecondRecordWithTheSameIdReferenceOrReceiptAndKeepsThe
     EXPECT_EQ(store->upload_ids().value(), std::vector<std::string>{"id1"});
     // Nothing of the refused ones stayed open: the store goes on.
     EXPECT_TRUE(store->record_sealed(record(3)));
+}
+
+// The store keeps its statements compiled; each must be done with when its call returns.
+TEST(SqliteStore, ReusedStatementsHoldNoTransactionOrBindingBeyondTheirCall) {
+    const TempDir dir;
+    auto store = open_sqlite_store(dir / "metadata.sqlite3").value();
+    for (int n = 1; n <= 50; ++n) {
+        ASSERT_TRUE(store->record_sealed(record(n, 1000 + n)));
+        // Both stop after the first row they find.
+        ASSERT_TRUE(store->reference_exists(record(n).reference).value());
+        ASSERT_EQ(store->find_by_receipt(record(n).receipt_hash).value()->id, "id" + std::to_string(n));
+    }
+    EXPECT_EQ(store->upload_ids().value().size(), 50u);
+    EXPECT_EQ(store->sealed_before(1011).value().size(), 10u);
+    EXPECT_FALSE(store->reference_exists(record(51).reference).value());
+
+    // A read left open would keep another connection from writing the log back completely.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "metadata.sqlite3").c_str(), &raw), SQLITE_OK);
+    const std::unique_ptr<sqlite3, decltype(&sqlite3_close)> other(raw, &sqlite3_close);
+    sqlite3_stmt* checkpoint = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(other.get(), "PRAGMA wal_checkpoint(TRUNCATE)", -1, &checkpoint, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(checkpoint), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(checkpoint, 0), 0) << "the checkpoint was blocked";
+    sqlite3_finalize(checkpoint);
+
+    // A statement reused with other values acts on those.
+    ASSERT_TRUE(store->mark_expired("id3", 2000));
+    ASSERT_TRUE(store->mark_expired("id4", 2000));
+    EXPECT_EQ(store->find_by_receipt(record(3).receipt_hash).value()->state, UploadState::expired);
+    EXPECT_EQ(store->find_by_receipt(record(5).receipt_hash).value()->state, UploadState::sealed);
 }
 
 TEST(SqliteStore, ARecordSurvivesClosingAndOpeningAgain) {
