@@ -1,9 +1,9 @@
 #include "http/server.hpp"
 
 #include "http/connection.hpp"
+#include "http/tls_stream.hpp"
 
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
 
 #include <csignal>
 #include <mutex>
@@ -13,7 +13,6 @@ namespace supportdrop::http {
 namespace {
 
 using tcp = asio::ip::tcp;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // Mozilla's "intermediate" profile, restricted to ECDHE key exchange with AEAD ciphers, for
 // TLS 1.2; TLS 1.3 uses OpenSSL's default suites, all of which are AEAD.
@@ -247,16 +246,15 @@ private:
             const std::scoped_lock lock(m_tls_mutex);
             context = m_tls;
         }
-        TlsStream stream(std::move(plain), *context);
-        beast::get_lowest_layer(stream).expires_after(m_site.limits().header_timeout);
+        TlsStream stream(plain.release_socket(), context->native_handle());
+        stream.expires_after(m_site.limits().header_timeout);
         beast::error_code error;
-        co_await stream.async_handshake(asio::ssl::stream_base::server,
-                                        asio::redirect_error(asio::use_awaitable, error));
+        co_await stream.async_handshake(asio::redirect_error(asio::use_awaitable, error));
         if (error) {
             co_return; // wrong protocol version, plain HTTP on the TLS port, scanners
         }
         co_await serve_requests(stream, m_connection_context, peer, true);
-        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+        stream.expires_after(std::chrono::seconds(5));
         co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, error));
     }
 
