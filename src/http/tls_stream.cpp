@@ -66,17 +66,18 @@ const BIO_METHOD* socket_method() {
 
 // The error of a failed OpenSSL call, as asio's ssl::stream reports it.
 beast::error_code ssl_failure(int code) {
+    const int system_error = errno; // of the BIO's failed send or receive, if that was it
     const unsigned long queued = ERR_get_error();
     ERR_clear_error();
     if (code == SSL_ERROR_ZERO_RETURN) {
         return asio::error::eof;
     }
     if ((code == SSL_ERROR_SSL && ERR_GET_REASON(queued) == SSL_R_UNEXPECTED_EOF_WHILE_READING) ||
-        (code == SSL_ERROR_SYSCALL && queued == 0 && errno == 0)) {
+        (code == SSL_ERROR_SYSCALL && queued == 0 && system_error == 0)) {
         return asio::ssl::error::stream_truncated;
     }
     if (code == SSL_ERROR_SYSCALL && queued == 0) {
-        return {errno, boost::system::system_category()};
+        return {system_error, boost::system::system_category()};
     }
     if (queued == 0) {
         return asio::ssl::error::unexpected_result; // e.g. a connection that failed before
@@ -87,17 +88,18 @@ beast::error_code ssl_failure(int code) {
 } // namespace
 
 TlsStream::TlsStream(asio::ip::tcp::socket socket, ssl_ctx_st* context)
-    : m_state(std::make_shared<State>(std::move(socket))), m_ssl(SSL_new(context)) {
+    : m_state(std::make_shared<State>(std::move(socket))) {
+    m_state->socket.non_blocking(true);
+    // OpenSSL sends each record as it is made (a handshake flight is several): with Nagle's
+    // algorithm the second would wait for the client's delayed acknowledgement of the first.
+    m_state->socket.set_option(asio::ip::tcp::no_delay(true));
+    m_ssl = SSL_new(context);
     BIO* bio = BIO_new(socket_method());
     if (m_ssl == nullptr || bio == nullptr) {
         BIO_free(bio);
         SSL_free(m_ssl);
         throw std::runtime_error("cannot make a TLS connection");
     }
-    m_state->socket.non_blocking(true);
-    // OpenSSL sends each record as it is made (a handshake flight is several): with Nagle's
-    // algorithm the second would wait for the client's delayed acknowledgement of the first.
-    m_state->socket.set_option(asio::ip::tcp::no_delay(true));
     m_descriptor = m_state->socket.native_handle();
     BIO_set_data(bio, &m_descriptor);
     SSL_set_bio(m_ssl, bio, bio);
