@@ -47,6 +47,18 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const config::TlsSettings& 
     return context;
 }
 
+// An open connection in the metrics, for as long as it lives.
+class OpenConnection {
+public:
+    explicit OpenConnection(Metrics& metrics) : m_metrics(&metrics) { m_metrics->connection_opened(); }
+    OpenConnection(const OpenConnection&) = delete;
+    OpenConnection& operator=(const OpenConnection&) = delete;
+    ~OpenConnection() { m_metrics->connection_closed(); }
+
+private:
+    Metrics* m_metrics;
+};
+
 tcp::endpoint endpoint_of(const config::ListenAddress& address) {
     boost::system::error_code error;
     const auto ip = asio::ip::make_address(address.host == "localhost" ? "127.0.0.1" : address.host, error);
@@ -228,7 +240,9 @@ private:
             }
             co_return; // over TLS a plain-text answer would not be understood: just close
         }
-        m_metrics.connection_opened();
+        // Counted until the coroutine ends, also by an exception (a TLS connection whose state
+        // OpenSSL cannot make, say).
+        const OpenConnection counted(m_metrics);
         if (kind == Kind::redirect) {
             co_await serve_redirect(plain);
         } else if (m_tls) {
@@ -237,7 +251,6 @@ private:
             co_await serve_requests(plain, m_connection_context, peer, false);
             plain.socket().shutdown(tcp::socket::shutdown_send, error);
         }
-        m_metrics.connection_closed();
     }
 
     asio::awaitable<void> serve_tls(beast::tcp_stream plain, const std::string& peer) {

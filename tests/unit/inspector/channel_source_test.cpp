@@ -125,6 +125,25 @@ protected:
         return out;
     }
 
+    // Reads from `offset` up to `end` in pieces of 10,000 bytes, as a decompressor reads.
+    std::vector<std::uint8_t> read_in_pieces(std::uint64_t offset, std::uint64_t end) {
+        std::vector<std::uint8_t> all;
+        for (; offset < end; offset += 10'000) {
+            const auto part = read(offset, 10'000);
+            all.insert(all.end(), part.begin(), part.end());
+        }
+        return all;
+    }
+
+    // Windows 0 to `last`.
+    static std::set<std::uint64_t> windows_through(std::uint64_t last) {
+        std::set<std::uint64_t> windows;
+        for (std::uint64_t window = 0; window <= last; ++window) {
+            windows.insert(window);
+        }
+        return windows;
+    }
+
     std::vector<std::uint8_t> expected(std::uint64_t offset, std::size_t length) const {
         const auto begin = m_upload.begin() + static_cast<std::ptrdiff_t>(offset);
         return {begin, begin + static_cast<std::ptrdiff_t>(std::min(length, m_upload.size() - offset))};
@@ -153,17 +172,11 @@ TEST_F(ChannelSourceTest, ReadingOnAsksForTheNextWindowsAhead) {
     // Reading across from window 0 into window 1 is reading on: the windows after it, as far as
     // the read-ahead goes, are asked for before anything reads them.
     EXPECT_EQ(read(k_window_size - 100, 200), expected(k_window_size - 100, 200));
-    std::set<std::uint64_t> ahead;
-    for (std::uint64_t window = 0; window <= 1 + ChannelSource::k_read_ahead; ++window) {
-        ahead.insert(window);
-    }
-    EXPECT_TRUE(m_receiver->wait_for(ahead));
-    // The rest in small reads, as a decompressor reads: every byte arrives.
+    EXPECT_TRUE(m_receiver->wait_for(windows_through(1 + ChannelSource::k_read_ahead)));
+    // The rest in small reads: every byte arrives.
     std::vector<std::uint8_t> all = read(0, k_window_size + 100);
-    for (std::uint64_t offset = all.size(); offset < m_upload.size(); offset += 10'000) {
-        const auto part = read(offset, 10'000);
-        all.insert(all.end(), part.begin(), part.end());
-    }
+    const auto rest = read_in_pieces(all.size(), m_upload.size());
+    all.insert(all.end(), rest.begin(), rest.end());
     EXPECT_EQ(all, m_upload);
     EXPECT_EQ(m_receiver->requested().size(), 13u);
 }
@@ -177,16 +190,11 @@ TEST_F(ArrivingChannelSourceTest, ReadingOnAsksAsFarAheadAsTheWindowsGoAndTheSho
     // While the upload arrives, the receiver hands over its network buffers whole: reading on
     // asks for every window there is a slot for, past the end it does not know yet.
     EXPECT_EQ(read(k_window_size - 100, 200), expected(k_window_size - 100, 200));
-    std::set<std::uint64_t> ahead;
-    for (std::uint64_t window = 0; window <= 1 + ChannelSource::k_read_ahead_arriving; ++window) {
-        ahead.insert(window);
-    }
-    EXPECT_TRUE(m_receiver->wait_for(ahead));
+    EXPECT_TRUE(m_receiver->wait_for(windows_through(1 + ChannelSource::k_read_ahead_arriving)));
+    // On past the end it does not know: the reads there come back short, then empty.
     std::vector<std::uint8_t> all = read(0, k_window_size + 100);
-    for (std::uint64_t offset = all.size(); offset < m_upload.size() + 20'000; offset += 10'000) {
-        const auto part = read(offset, 10'000);
-        all.insert(all.end(), part.begin(), part.end());
-    }
+    const auto rest = read_in_pieces(all.size(), m_upload.size() + 20'000);
+    all.insert(all.end(), rest.begin(), rest.end());
     EXPECT_EQ(all, m_upload);
     // The window that came back short was the last: the size is known without asking.
     EXPECT_EQ(m_source->size().value(), m_upload.size());
