@@ -330,9 +330,9 @@ ThreadCounts thread_counts(const Config& config, unsigned cores) {
     const unsigned per_core = std::max(1u, cores);
     ThreadCounts counts;
     counts.io = config.io_threads != 0 ? config.io_threads : per_core;
-    counts.work = config.work_threads != 0 ? config.work_threads : per_core;
-    counts.inspection =
-        config.inspection_threads != 0 ? config.inspection_threads : std::min(2 * counts.work, k_max_threads);
+    const unsigned two_per_core = std::min(2 * per_core, k_max_threads);
+    counts.work = config.work_threads != 0 ? config.work_threads : two_per_core;
+    counts.inspection = config.inspection_threads != 0 ? config.inspection_threads : two_per_core;
     return counts;
 }
 

@@ -103,12 +103,13 @@ void validate(const Config& config);
 // A readable summary of the effective configuration, for `check-config`.
 std::string describe(const Config& config);
 
-// The server's thread counts, with 0 resolved: one per CPU core (`cores`), and twice as many
-// inspection threads as work threads. Finishing an upload mostly waits, for the inspector process
-// and for the disk (four syncs), and while one waits another can use the CPU: with 32 uploads of
-// 5 MiB at once on 2 cores, 4 inspection threads took 5% less time than 2, 8 took 7% less.
-// More than two per work thread would also mean more inspector processes at once, each allowed
-// its [inspection] memory.
+// The server's thread counts, with 0 resolved: I/O threads one per CPU core (`cores`), work and
+// inspection threads two per core. Among many uploads, a work thread waits for the disk in each
+// write of an archive that bypasses the page cache (http::archive_caching); with 32 uploads of
+// 5 MiB at once on 2 cores, 2 work threads took 17% more time than 4. Finishing an upload mostly
+// waits, for the inspector process and for the disk (four syncs), and while one waits another
+// can use the CPU: 4 inspection threads took 5% less time than 2, 8 took 7% less. More would
+// also mean more inspector processes at once, each allowed its [inspection] memory.
 struct ThreadCounts {
     unsigned io = 1;
     unsigned work = 1;

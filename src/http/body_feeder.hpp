@@ -38,12 +38,15 @@ namespace asio = boost::asio;
 // The read buffer of a refused body being drained, and the unit of the body buffers' sizes.
 inline constexpr std::size_t k_body_buffer_size = std::size_t{128} * 1024;
 
+// Up to this many uploads in flight, each may spend memory and threads to finish sooner.
+inline constexpr unsigned k_few_uploads = 4;
+
 // The buffers an upload's body is read into, and how much of it is sealed before it is written.
 struct BodyBuffers {
     std::size_t size = 0;
     std::size_t count = 0;       // 1: fill, then feed; more: the next ones fill while the pool seals
     bool hash_beside = false;    // a second strand hashes what the first has sealed
-    std::size_t write_batch = 0; // bytes of sealed chunks written at once (pipeline::SessionOptions)
+    std::size_t write_batch = 0; // bytes sealed and written at once (pipeline::SessionOptions)
 };
 
 // Every buffer costs the pool work of its own (0.13 ms of CPU per hand-off when each woke a
@@ -51,19 +54,27 @@ struct BodyBuffers {
 // 103 with 512 KiB, 89-92 with 1 MiB). So an upload that starts alone gets two buffers of 1 MiB
 // (three or four, or four to eight smaller ones, were no faster), the second at once two of
 // 512 KiB, the third and fourth two of 256 KiB; all of them hash beside sealing. The one alone
-// also writes what it sealed 1 MiB at a time, not chunk by chunk (one 50 MiB upload on ext4:
-// 8-14% less CPU, 7-10% less time); among 32 uploads that made no difference one could measure,
-// and memory counts there. From the fifth on the pool is busy with the others anyway, and an
-// upload's next bytes can wait in its socket while its one buffer of 256 KiB is sealed and
-// hashed: as much memory as two of 128 KiB, half the hand-offs (32 uploads of 5 MiB at once: 1-4%
-// less CPU). 32 uploads hold at most 12 MiB of buffers, 64 at most 20 MiB.
+// also writes what it sealed 1 MiB at a time, in a buffer of its own (one 50 MiB upload on ext4:
+// 8-14% less CPU, 7-10% less time than 64 KiB at a time, 5% less CPU and 6% less time than the
+// 256 KiB of a work thread's workspace that the others use, where memory counts). From the fifth on the pool is busy
+// with the others anyway, and an upload's next bytes can wait in its socket while its one buffer of 256 KiB is sealed
+// and hashed: as much memory as two of 128 KiB, half the hand-offs (32 uploads of 5 MiB at once: 1-4% less CPU). 32
+// uploads hold at most 12 MiB of buffers, 64 at most 20 MiB.
 constexpr BodyBuffers body_buffers(unsigned uploads_in_flight) {
-    constexpr unsigned k_overlapped = 4;
-    if (uploads_in_flight <= k_overlapped) {
+    if (uploads_in_flight <= k_few_uploads) {
         const std::size_t size = 8 * k_body_buffer_size / std::bit_ceil(std::max(uploads_in_flight, 1u));
         return {size, 2, true, uploads_in_flight <= 1 ? size : 0};
     }
     return {2 * k_body_buffer_size, 1, false, 0};
+}
+
+// How an upload's archive is written (pipeline::SessionOptions). Past the page cache the
+// receiver spends less CPU (32 uploads of 5 MiB at once: 7-8% less, in the same time), but each
+// write of sealed chunks waits for the disk: a 50 MiB upload alone took 84-97 instead of 72 ms,
+// its sealing strand waiting while the next bytes arrived. Among many uploads another one uses
+// the CPU meanwhile (the work threads are twice the cores for that, config::thread_counts).
+constexpr storage::Caching archive_caching(unsigned uploads_in_flight) {
+    return uploads_in_flight > k_few_uploads ? storage::Caching::bypass : storage::Caching::keep;
 }
 
 // Whether a gzip upload is inspected while it arrives (pipeline::SessionOptions): one that starts

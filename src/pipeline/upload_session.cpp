@@ -46,7 +46,7 @@ Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContex
     if (!id) {
         return id.error();
     }
-    auto archive = context.store->create(*id + ".archive.age");
+    auto archive = context.store->create(*id + ".archive.age", options.archive_caching);
     if (!archive) {
         return storage_errc(archive.error());
     }
@@ -287,7 +287,7 @@ UploadSession::seal_manifest(const Receipt& receipt, const std::string& client_f
     std::string text = boost::json::serialize(manifest);
     text.pop_back();
     text += ",\"inspection\":" + inspector::report_to_json(inspection) + "}\n";
-    auto object = m_context->store->create(m_id + ".manifest.age");
+    auto object = m_context->store->create(m_id + ".manifest.age", storage::Caching::keep);
     if (!object) {
         return object.error();
     }

@@ -29,10 +29,13 @@ struct SessionOptions {
     // Runs the work offered to it on another thread, one piece of work at a time and in order,
     // such as a strand; none: the session hashes as it seals (UploadSession::start).
     HashQueue hash_queue;
-    // How much payload is sealed before it is written to the store, in bytes, rounded down to
-    // whole chunks of 64 KiB (age::Encryptor::start); less than one chunk, 0 included, means
-    // chunk by chunk.
+    // How much payload is sealed and then written to the store at once, in bytes, rounded down to
+    // whole chunks of 64 KiB, in a buffer of the session's own (age::Encryptor::start); less
+    // than one chunk, 0 included, means in the calling thread's workspace, 256 KiB.
     std::size_t write_batch = 0;
+    // How the archive is written to the store (storage::Caching): bypassing caches costs less
+    // CPU, but each write waits for the disk, and the inspection reads from it.
+    storage::Caching archive_caching = storage::Caching::keep;
     // Whether a gzip upload is inspected while it arrives (by the context's live inspector), so
     // that finish() need not decompress it all after the last byte: a worker process and up to
     // 2.5 MiB of memory for the inspector's windows while the upload lasts.

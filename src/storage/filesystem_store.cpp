@@ -16,6 +16,7 @@ class FilesystemPendingObject final : public PendingObject {
 public:
     explicit FilesystemPendingObject(util::AtomicFile file) : m_file(std::move(file)) {}
     Result<void> write(std::span<const std::uint8_t> data) override { return m_file.write(data); }
+    std::size_t write_alignment() const override { return m_file.write_alignment(); }
     util::RandomAccessSource& written() override { return m_file.written(); }
     void written_all() override { m_file.start_writeback(); }
     util::AtomicFile& file() { return m_file; }
@@ -29,9 +30,11 @@ public:
     FilesystemStore(std::filesystem::path inbox, std::filesystem::path incoming)
         : m_inbox(std::move(inbox)), m_incoming(std::move(incoming)) {}
 
-    Result<std::unique_ptr<PendingObject>> create(const std::string& name) override {
+    Result<std::unique_ptr<PendingObject>> create(const std::string& name, Caching caching) override {
         // Group-readable, so that the SFTP account of the staff can be in the service's group.
-        auto file = util::AtomicFile::create(m_inbox / name, 0640, util::Overwrite::no, m_incoming);
+        auto file =
+            util::AtomicFile::create(m_inbox / name, 0640, util::Overwrite::no, m_incoming,
+                                     caching == Caching::bypass ? util::PageCache::bypass : util::PageCache::use);
         if (!file) {
             return file.error();
         }

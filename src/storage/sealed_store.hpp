@@ -28,6 +28,11 @@ public:
     virtual void written_all() = 0;
 };
 
+// Whether a store keeps an object's bytes in memory as it writes them, for reading them back
+// soon (a file system's page cache), or bypasses such caches: less CPU for the writer, but
+// each write waits for the disk, and a read goes to the disk.
+enum class Caching { keep, bypass };
+
 // Thread-safe.
 class SealedStore {
 public:
@@ -35,7 +40,7 @@ public:
 
     // Starts writing the object `name` (server-minted: [0-9a-z.]+). Fails with
     // util::Errc::file_exists when it exists, or a storage error.
-    virtual Result<std::unique_ptr<PendingObject>> create(const std::string& name) = 0;
+    virtual Result<std::unique_ptr<PendingObject>> create(const std::string& name, Caching caching) = 0;
 
     // Commits `objects`, all created by this store and not yet committed: when it returns, each
     // is visible and durable under its name. Committing several at once costs less than one by

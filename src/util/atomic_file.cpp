@@ -1,5 +1,7 @@
 #include "util/atomic_file.hpp"
 
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <fcntl.h>
 #include <string>
@@ -36,7 +38,7 @@ Result<void> sync_directory(const std::filesystem::path& directory) {
 }
 
 Result<AtomicFile> AtomicFile::create(std::filesystem::path target, mode_t mode, Overwrite overwrite,
-                                      const std::filesystem::path& staging_directory) {
+                                      const std::filesystem::path& staging_directory, PageCache page_cache) {
     if (overwrite == Overwrite::no && exists_no_follow(target)) {
         return Errc::file_exists;
     }
@@ -52,17 +54,18 @@ Result<AtomicFile> AtomicFile::create(std::filesystem::path target, mode_t mode,
         ::unlink(pattern.c_str());
         return error;
     }
-    return AtomicFile(std::move(target), std::filesystem::path(pattern), fd, overwrite);
+    return AtomicFile(std::move(target), std::filesystem::path(pattern), fd, overwrite, page_cache);
 }
 
-AtomicFile::AtomicFile(std::filesystem::path target, std::filesystem::path temporary, int fd, Overwrite overwrite)
+AtomicFile::AtomicFile(std::filesystem::path target, std::filesystem::path temporary, int fd, Overwrite overwrite,
+                       PageCache page_cache)
     : m_target(std::move(target)), m_temporary(std::move(temporary)), m_fd(fd), m_written_source(fd),
-      m_overwrite(overwrite) {}
+      m_overwrite(overwrite), m_direct_io(page_cache == PageCache::bypass ? DirectIo::unused : DirectIo::ended) {}
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : m_target(std::move(other.m_target)), m_temporary(std::move(other.m_temporary)), m_fd(other.m_fd),
       m_written_source(other.m_fd), m_overwrite(other.m_overwrite), m_written(other.m_written),
-      m_written_back(other.m_written_back) {
+      m_written_back(other.m_written_back), m_direct_io(other.m_direct_io) {
     other.m_fd = -1;
     other.m_temporary.clear();
 }
@@ -86,6 +89,61 @@ Result<void> AtomicFile::write(std::span<const std::uint8_t> data) {
     if (m_fd < 0) {
         return Errc::already_committed;
     }
+    const auto whole_pages = [](std::uint64_t n) { return n % k_max_write_alignment == 0; };
+    if (m_direct_io != DirectIo::ended && !data.empty() && whole_pages(data.size()) && whole_pages(m_written) &&
+        whole_pages(reinterpret_cast<std::uintptr_t>(data.data()))) {
+        auto written = write_direct(data);
+        if (!written) {
+            return written.error();
+        }
+        data = data.subspan(*written);
+        if (data.empty()) {
+            return {};
+        }
+    }
+    end_direct_io();
+    return write_buffered(data);
+}
+
+Result<std::size_t> AtomicFile::write_direct(std::span<const std::uint8_t> data) {
+    if (m_direct_io == DirectIo::unused) {
+        const int flags = ::fcntl(m_fd, F_GETFL);
+        if (flags < 0 || ::fcntl(m_fd, F_SETFL, flags | O_DIRECT) != 0) {
+            m_direct_io = DirectIo::ended; // e.g. tmpfs
+            return 0;
+        }
+        m_direct_io = DirectIo::on;
+    }
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(m_fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && errno == EINVAL) {
+            break; // the file system wants another alignment: the rest goes through the page cache
+        }
+        if (n < 0) {
+            return last_system_error();
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    m_written += done;
+    m_written_back = m_written; // nothing of it waits in the page cache
+    return done;
+}
+
+void AtomicFile::end_direct_io() {
+    if (m_direct_io == DirectIo::on) {
+        const int flags = ::fcntl(m_fd, F_GETFL);
+        if (flags >= 0) {
+            (void)::fcntl(m_fd, F_SETFL, flags & ~O_DIRECT);
+        }
+    }
+    m_direct_io = DirectIo::ended;
+}
+
+Result<void> AtomicFile::write_buffered(std::span<const std::uint8_t> data) {
     if (auto written = FdSink(m_fd).write(data); !written) {
         return written;
     }
@@ -104,6 +162,15 @@ Result<void> AtomicFile::write(std::span<const std::uint8_t> data) {
         start_writeback();
     }
     return {};
+}
+
+RandomAccessSource& AtomicFile::written() {
+    // Reads need no alignment on a descriptor without O_DIRECT, and see what was written
+    // directly as well (the kernel keeps the two paths coherent).
+    if (m_fd >= 0) {
+        end_direct_io();
+    }
+    return m_written_source;
 }
 
 void AtomicFile::start_writeback() {

@@ -12,6 +12,10 @@ namespace supportdrop::util {
 
 enum class Overwrite { no, yes };
 
+// Whether an AtomicFile writes whole pages past the page cache (O_DIRECT): less CPU for the
+// writer, and no memory for pages no one will read soon, but each such write waits for the disk.
+enum class PageCache { use, bypass };
+
 // Whether AtomicFile::commit() syncs the target's directory itself, or leaves that to a caller
 // that commits several files into one directory and then syncs it once (sync_directory).
 enum class DirectorySync { now, by_caller };
@@ -22,15 +26,19 @@ Result<void> sync_directory(const std::filesystem::path& directory);
 // Writes to a temporary file in the target's directory. commit() fsyncs the file, closes it
 // (checked), renames it to the target and fsyncs the directory (unless the caller will, see
 // DirectorySync); until then the target is untouched, and destroying an uncommitted AtomicFile
-// removes the temporary file. Large files are written back to disk while they grow, so that
-// commit() has little left to flush. Not thread-safe.
+// removes the temporary file. With PageCache::bypass, a write of whole pages at a page boundary,
+// from page-aligned memory (write_alignment()), goes to the disk directly (O_DIRECT); the first
+// other write, or the first read, ends that for the file (a file system without direct I/O ends
+// it at the first such write). Large files written through the page cache are written back to
+// disk while they grow, so that commit() has little left to flush. Not thread-safe.
 class AtomicFile final : public ByteSink {
 public:
     // Creates the temporary file with `mode`, in `staging_directory` (which must be on the same
     // file system) or else next to `target`. With Overwrite::no, fails with Errc::file_exists
     // when `target` exists now, and commit() fails the same way if it appears meanwhile.
     static Result<AtomicFile> create(std::filesystem::path target, mode_t mode, Overwrite overwrite,
-                                     const std::filesystem::path& staging_directory = {});
+                                     const std::filesystem::path& staging_directory = {},
+                                     PageCache page_cache = PageCache::use);
 
     AtomicFile(AtomicFile&& other) noexcept;
     AtomicFile& operator=(AtomicFile&&) = delete;
@@ -39,6 +47,7 @@ public:
     ~AtomicFile() override;
 
     Result<void> write(std::span<const std::uint8_t> data) override;
+    std::size_t write_alignment() const override { return m_direct_io == DirectIo::ended ? 1 : k_max_write_alignment; }
     // Says that no more bytes follow before commit(): starts writeback of what has not yet been
     // started, so that the disk works while the caller does other things (an inspection) before it
     // commits. Durability still comes from commit() alone.
@@ -46,13 +55,21 @@ public:
     Result<void> commit(DirectorySync directory_sync = DirectorySync::now);
 
     // What has been written so far, readable until commit() or destruction.
-    RandomAccessSource& written() { return m_written_source; }
+    RandomAccessSource& written();
 
     const std::filesystem::path& temporary_path() const { return m_temporary; }
 
 private:
-    AtomicFile(std::filesystem::path target, std::filesystem::path temporary, int fd, Overwrite overwrite);
+    AtomicFile(std::filesystem::path target, std::filesystem::path temporary, int fd, Overwrite overwrite,
+               PageCache page_cache);
     void discard() noexcept;
+    // Writes `data` directly as far as the file system lets it; returns how many bytes it took.
+    Result<std::size_t> write_direct(std::span<const std::uint8_t> data);
+    Result<void> write_buffered(std::span<const std::uint8_t> data);
+    // Writes through the page cache from now on.
+    void end_direct_io();
+
+    enum class DirectIo { unused, on, ended };
 
     std::filesystem::path m_target;
     std::filesystem::path m_temporary;
@@ -60,7 +77,8 @@ private:
     FdRandomAccessSource m_written_source;
     Overwrite m_overwrite;
     std::uint64_t m_written = 0;      // bytes written so far
-    std::uint64_t m_written_back = 0; // bytes whose writeback has been started
+    std::uint64_t m_written_back = 0; // bytes whose writeback has been started, or written directly
+    DirectIo m_direct_io;
 };
 
 } // namespace supportdrop::util

@@ -4,16 +4,21 @@
 // chunk buffers of age files that cost each small upload some 50 page faults (its archive's and
 // its manifest's encryptor, the inspection's reader) for bytes that were never used.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <span>
 
 namespace supportdrop::util {
 
 class ByteBuffer {
 public:
-    explicit ByteBuffer(std::size_t size)
-        : m_bytes(std::make_unique_for_overwrite<std::uint8_t[]>(size)), m_size(size) {}
+    // `alignment` (a power of two) of the first byte: a page for buffers written to disk with
+    // direct I/O.
+    explicit ByteBuffer(std::size_t size, std::size_t alignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+        : m_bytes(static_cast<std::uint8_t*>(::operator new[](size, std::align_val_t{alignment})), Free{alignment}),
+          m_size(size) {}
 
     std::uint8_t* data() { return m_bytes.get(); }
     const std::uint8_t* data() const { return m_bytes.get(); }
@@ -24,7 +29,12 @@ public:
     const std::uint8_t* end() const { return data() + m_size; }
 
 private:
-    std::unique_ptr<std::uint8_t[]> m_bytes;
+    struct Free {
+        std::size_t alignment;
+        void operator()(std::uint8_t* bytes) const { ::operator delete[](bytes, std::align_val_t{alignment}); }
+    };
+
+    std::unique_ptr<std::uint8_t[], Free> m_bytes;
     std::size_t m_size;
 };
 

@@ -18,12 +18,19 @@ public:
     virtual Result<std::size_t> read(std::span<std::uint8_t> out) = 0;
 };
 
+// The largest ByteSink::write_alignment(): a memory page, the block of direct I/O.
+inline constexpr std::size_t k_max_write_alignment = 4096;
+
 // A destination for bytes written in order. Not thread-safe.
 class ByteSink {
 public:
     virtual ~ByteSink() = default;
     // Writes all of `data` or fails.
     virtual Result<void> write(std::span<const std::uint8_t> data) = 0;
+    // Writes whose length and position in the stream are multiples of this, from memory aligned
+    // to it, take the sink's cheapest path (a file's: direct I/O, past the page cache); it takes
+    // all others too. A power of two, at most k_max_write_alignment.
+    virtual std::size_t write_alignment() const { return 1; }
 };
 
 // Bytes that can be read at any offset, e.g. a file still being written. Not thread-safe.

@@ -1,8 +1,8 @@
 #pragma once
 // The pipeline's real parts on a test directory, for unit tests of what uses a PipelineContext:
 // a filesystem store under `directory`/store, SQLite metadata in `directory`/metadata.sqlite3,
-// the inspection in process, one freshly generated staff recipient, and every verdict rule set to
-// warn (tests that are about the verdict set their own policy).
+// the inspection in process, one freshly generated staff identity whose recipient it seals to, and
+// every verdict rule set to warn (tests that are about the verdict set their own policy).
 
 #include "db/metadata_store.hpp"
 #include "pipeline/upload_session.hpp"
@@ -16,9 +16,10 @@ namespace supportdrop::test {
 
 struct LocalPipeline {
     LocalPipeline(const std::filesystem::path& directory, std::uint64_t max_upload_bytes)
-        : store(storage::open_filesystem_store(directory / "store").value()),
+        : staff(age::X25519Identity::generate().value()),
+          store(storage::open_filesystem_store(directory / "store").value()),
           metadata(db::open_sqlite_store(directory / "metadata.sqlite3").value()) {
-        context.recipients = {age::X25519Identity::generate().value().recipient()};
+        context.recipients = {staff.recipient()};
         context.store = store.get();
         context.metadata = metadata.get();
         context.max_upload_bytes = max_upload_bytes;
@@ -28,6 +29,7 @@ struct LocalPipeline {
     LocalPipeline(const LocalPipeline&) = delete; // the context points at the members
     LocalPipeline& operator=(const LocalPipeline&) = delete;
 
+    age::X25519Identity staff;
     std::unique_ptr<storage::SealedStore> store;
     std::unique_ptr<db::MetadataStore> metadata;
     InProcessInspector inspector;

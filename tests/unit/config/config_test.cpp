@@ -152,14 +152,15 @@ TEST(ExampleConfig, ShowsExactlyTheDefaults) {
 namespace supportdrop::config {
 namespace {
 
-TEST(ThreadCounts, ZeroMeansOnePerCoreAndInspectionsFollowTheWorkThreads) {
+TEST(ThreadCounts, ZeroMeansOneIoThreadAndTwoOthersPerCore) {
     Config config;
     const ThreadCounts defaults = thread_counts(config, 8);
     EXPECT_EQ(defaults.io, 8u);
-    EXPECT_EQ(defaults.work, 8u);
+    EXPECT_EQ(defaults.work, 16u);
     EXPECT_EQ(defaults.inspection, 16u);
+    EXPECT_EQ(thread_counts(config, 200).work, 256u); // at most 256
     config.work_threads = 3;
-    EXPECT_EQ(thread_counts(config, 8).inspection, 6u);
+    EXPECT_EQ(thread_counts(config, 8).inspection, 16u);
     config.inspection_threads = 5;
     config.io_threads = 2;
     const ThreadCounts set = thread_counts(config, 8);
@@ -167,7 +168,8 @@ TEST(ThreadCounts, ZeroMeansOnePerCoreAndInspectionsFollowTheWorkThreads) {
     EXPECT_EQ(set.work, 3u);
     EXPECT_EQ(set.inspection, 5u);
     const Config unset;
-    EXPECT_EQ(thread_counts(unset, 0).work, 1u); // a machine that does not say has one core
+    EXPECT_EQ(thread_counts(unset, 0).io, 1u); // a machine that does not say has one core
+    EXPECT_EQ(thread_counts(unset, 0).work, 2u);
 }
 
 } // namespace

@@ -1,3 +1,4 @@
+#include "age/decryptor.hpp"
 #include "inspector/errors.hpp"
 #include "pipeline/upload_session.hpp"
 #include "support/held_queue.hpp"
@@ -65,6 +66,46 @@ TEST_F(UploadSessionHashing, AHashQueueHashesLaterOnAnotherThreadToTheSameDigest
     EXPECT_EQ(sha256.value(), m_expected_sha256);
 }
 
+TEST_F(UploadSessionHashing, EveryWayOfWritingTheArchiveSealsTheBytesThatArrived) {
+    // In the work thread's workspace or a batch of 1 MiB of its own, through the page cache or
+    // past it: the sealed archive opens to the uploaded bytes, and the inspection, which read it
+    // back, found the tar's three entries.
+    const auto inbox = m_dir / "store/inbox";
+    for (const std::size_t write_batch : {std::size_t{0}, std::size_t{1} << 20}) {
+        for (const storage::Caching caching : {storage::Caching::keep, storage::Caching::bypass}) {
+            SCOPED_TRACE(testing::Message()
+                         << "batch " << write_batch << ", bypass " << (caching == storage::Caching::bypass));
+            auto session =
+                UploadSession::start(m_pipeline.context,
+                                     {.hash_queue = {}, .write_batch = write_batch, .archive_caching = caching})
+                    .value();
+            for (std::size_t at = 0; at < m_archive.size(); at += 256 << 10) {
+                const auto piece =
+                    std::span(m_archive).subspan(at, std::min<std::size_t>(256 << 10, m_archive.size() - at));
+                ASSERT_TRUE(session->append(piece, Kept::until_hashed));
+            }
+            const Receipt receipt = session->finish("case.tar").value();
+            EXPECT_EQ(receipt.sha256, m_expected_sha256);
+            ASSERT_TRUE(receipt.inspection);
+            EXPECT_EQ(receipt.inspection->entries, 3u);
+            for (const auto& entry : std::filesystem::directory_iterator(inbox)) {
+                if (entry.path().string().ends_with(".archive.age")) {
+                    const auto sealed = test::read_file(entry.path());
+                    util::SpanSource source(sealed);
+                    auto decryptor = age::Decryptor::open(source, std::span(&m_pipeline.staff, 1)).value();
+                    std::vector<std::uint8_t> opened;
+                    for (auto chunk = decryptor.read_chunk().value(); !chunk.empty();
+                         chunk = decryptor.read_chunk().value()) {
+                        opened.insert(opened.end(), chunk.begin(), chunk.end());
+                    }
+                    EXPECT_EQ(opened, m_archive);
+                }
+                std::filesystem::remove(entry.path());
+            }
+        }
+    }
+}
+
 TEST_F(UploadSessionHashing, BytesKeptOnlyDuringTheCallAreHashedFromACopy) {
     // As the multipart parser's held-back bytes: the caller reuses its buffer at once.
     test::HeldQueue queue;
@@ -89,8 +130,8 @@ public:
     std::uint64_t free_bytes = UINT64_MAX;
     ErrorCode commit_error;
 
-    Result<std::unique_ptr<storage::PendingObject>> create(const std::string& name) override {
-        auto object = m_real->create(name);
+    Result<std::unique_ptr<storage::PendingObject>> create(const std::string& name, storage::Caching caching) override {
+        auto object = m_real->create(name, caching);
         if (!object) {
             return object.error();
         }

@@ -28,7 +28,7 @@ std::vector<std::string> entries_of(const std::filesystem::path& directory) {
 class FilesystemStoreTest : public testing::Test {
 protected:
     std::unique_ptr<PendingObject> create_with(const std::string& name, const std::vector<std::uint8_t>& data) {
-        auto object = m_store->create(name);
+        auto object = m_store->create(name, Caching::keep);
         EXPECT_TRUE(object) << name;
         if (!object) {
             return nullptr;
@@ -61,6 +61,12 @@ TEST_F(FilesystemStoreTest, ObjectsAppearInTheInboxOnlyWhenCommittedTogether) {
     EXPECT_EQ(st.st_mode & 0777, 0640u); // readable by the staff's SFTP group
 }
 
+TEST_F(FilesystemStoreTest, AnObjectThatBypassesCachesWantsWholePages) {
+    // Whole pages then go past the page cache (util::AtomicFile, PageCache::bypass).
+    EXPECT_EQ(m_store->create("a1.archive.age", Caching::bypass).value()->write_alignment(), 4096u);
+    EXPECT_EQ(m_store->create("a2.archive.age", Caching::keep).value()->write_alignment(), 1u);
+}
+
 TEST_F(FilesystemStoreTest, AnUncommittedObjectLeavesNothing) {
     {
         auto object = create_with("a1.archive.age", test::pattern_bytes(1000));
@@ -75,7 +81,7 @@ TEST_F(FilesystemStoreTest, ANameIsNeverReplaced) {
     ASSERT_TRUE(first);
     const std::array<PendingObject*, 1> objects = {first.get()};
     ASSERT_TRUE(m_store->commit(objects));
-    EXPECT_EQ(m_store->create("a1.archive.age").error(), util::Errc::file_exists);
+    EXPECT_EQ(m_store->create("a1.archive.age", Caching::keep).error(), util::Errc::file_exists);
     EXPECT_EQ(test::read_file(m_root / "inbox" / "a1.archive.age"), (std::vector<std::uint8_t>{1}));
 }
 

@@ -1,17 +1,56 @@
 #include "support/small_disk.hpp"
 #include "support/temp_dir.hpp"
 #include "util/atomic_file.hpp"
+#include "util/byte_buffer.hpp"
 #include "util/text.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace supportdrop::util {
 namespace {
 
 using test::TempDir;
+
+// Whether the file system of `dir` takes direct I/O (tmpfs does not).
+bool takes_direct_io(const std::filesystem::path& dir) {
+    const auto probe = dir / "direct-io-probe";
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_DIRECT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return false;
+    }
+    ::close(fd);
+    ::unlink(probe.c_str());
+    return true;
+}
+
+// How many of the pages of `length` bytes at `offset` (a page boundary) of `path` are in the
+// page cache.
+std::size_t cached_pages(const std::filesystem::path& path, std::size_t offset, std::size_t length) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    EXPECT_GE(fd, 0);
+    void* map = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(offset));
+    ::close(fd);
+    EXPECT_NE(map, MAP_FAILED);
+    std::vector<unsigned char> residency((length + 4095) / 4096);
+    EXPECT_EQ(::mincore(map, length, residency.data()), 0);
+    ::munmap(map, length);
+    return static_cast<std::size_t>(
+        std::count_if(residency.begin(), residency.end(), [](unsigned char page) { return (page & 1) != 0; }));
+}
+
+// `data` in memory that starts at a page boundary.
+ByteBuffer page_aligned(std::span<const std::uint8_t> data) {
+    ByteBuffer buffer(data.size(), k_max_write_alignment);
+    std::memcpy(buffer.data(), data.data(), data.size());
+    return buffer;
+}
 
 TEST(AtomicFile, BecomesVisibleOnlyOnCommit) {
     TempDir dir;
@@ -56,6 +95,76 @@ TEST(AtomicFile, AFileWrittenBackWhileItGrowsOrWhenToldReadsBackWhole) {
     file->start_writeback(); // nothing new: nothing to do
     ASSERT_TRUE(file->commit());
     file->start_writeback(); // after the commit: nothing to do either
+    EXPECT_EQ(test::read_file(dir / "out"), data);
+}
+
+TEST(AtomicFile, WholePagesGoPastThePageCacheUntilAnotherWriteComes) {
+    TempDir dir;
+    if (!takes_direct_io(dir.path())) {
+        GTEST_SKIP() << "the temporary directory's file system has no direct I/O";
+    }
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no, dir.path(), PageCache::bypass);
+    ASSERT_TRUE(file);
+    EXPECT_EQ(file->write_alignment(), 4096u);
+    const auto data = test::pattern_bytes((std::size_t{1} << 20) + 100 + 65536);
+    const ByteBuffer pages = page_aligned(std::span(data).first(std::size_t{1} << 20));
+    for (std::size_t offset = 0; offset < pages.size(); offset += 256 * 1024) {
+        ASSERT_TRUE(file->write(std::span(pages).subspan(offset, 256 * 1024)));
+    }
+    EXPECT_EQ(cached_pages(file->temporary_path(), 0, pages.size()), 0u);
+    // A piece that is not whole pages, and from then on everything, goes through the page cache.
+    ASSERT_TRUE(file->write(std::span(data).subspan(pages.size(), 100)));
+    const ByteBuffer more = page_aligned(std::span(data).last(65536));
+    ASSERT_TRUE(file->write(more));
+    EXPECT_EQ(cached_pages(file->temporary_path(), pages.size(), 69632), 17u);
+    std::vector<std::uint8_t> read_back(data.size());
+    EXPECT_TRUE(read_exactly_at(file->written(), 0, read_back));
+    EXPECT_EQ(read_back, data);
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(test::read_file(dir / "out"), data);
+}
+
+TEST(AtomicFile, AReadEndsDirectWritesAndSeesWhatTheyWrote) {
+    TempDir dir;
+    if (!takes_direct_io(dir.path())) {
+        GTEST_SKIP() << "the temporary directory's file system has no direct I/O";
+    }
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no, dir.path(), PageCache::bypass);
+    ASSERT_TRUE(file);
+    const auto data = test::pattern_bytes(3 * 65536);
+    const ByteBuffer pages = page_aligned(data);
+    ASSERT_TRUE(file->write(std::span(pages).first(65536)));
+    // An odd piece from the middle, into memory that is not aligned.
+    std::vector<std::uint8_t> piece(1001);
+    EXPECT_TRUE(read_exactly_at(file->written(), 4097, piece));
+    EXPECT_TRUE(std::equal(piece.begin(), piece.end(), data.begin() + 4097));
+    // Whole pages after the read go through the page cache.
+    ASSERT_TRUE(file->write(std::span(pages).subspan(65536)));
+    EXPECT_EQ(cached_pages(file->temporary_path(), 65536, 2 * 65536), 32u);
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(test::read_file(dir / "out"), data);
+}
+
+TEST(AtomicFile, WholePagesFromMisalignedMemoryGoThroughThePageCache) {
+    TempDir dir;
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no, dir.path(), PageCache::bypass);
+    ASSERT_TRUE(file);
+    const auto data = test::pattern_bytes(65536 + 1);
+    ASSERT_TRUE(file->write(std::span(data).subspan(1))); // a vector's data + 1: not aligned
+    EXPECT_EQ(cached_pages(file->temporary_path(), 0, 65536), 16u);
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(test::read_file(dir / "out"), std::vector<std::uint8_t>(data.begin() + 1, data.end()));
+}
+
+TEST(AtomicFile, UsesThePageCacheUnlessToldToBypassIt) {
+    TempDir dir;
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no, dir.path());
+    ASSERT_TRUE(file);
+    EXPECT_EQ(file->write_alignment(), 1u);
+    const auto data = test::pattern_bytes(65536);
+    ASSERT_TRUE(file->write(page_aligned(data)));
+    EXPECT_EQ(cached_pages(file->temporary_path(), 0, 65536), 16u);
+    ASSERT_TRUE(file->commit());
     EXPECT_EQ(test::read_file(dir / "out"), data);
 }
 
