@@ -38,6 +38,10 @@ public:
     // Seals the final chunk and writes the rest; the encryptor is closed afterwards.
     Result<void> finish();
 
+    // Assembles in the calling thread's workspace from now on, and frees its own (if any): for
+    // when memory comes to count more than the size of writes.
+    void share_workspace() { m_own_workspace.reset(); }
+
     // The file key, for reading back chunks already written with RandomAccessReader while the
     // stream is in progress. Whoever copies it decides when it is destroyed.
     const FileKey& file_key() const { return m_file_key; }

@@ -179,6 +179,21 @@ public:
         });
     }
 
+    // Waits until every submitted buffer has come back, then makes each of them `size` bytes if
+    // it is larger: for an upload that began among few and now is one of many. Call it between
+    // submit() and next_buffer(); the receiver is not fed meanwhile.
+    asio::awaitable<void> shrink_buffers(std::size_t size) {
+        co_await feed_held();
+        while (m_in_flight > 0) {
+            co_await take_returned();
+        }
+        for (util::ByteBuffer& buffer : m_buffers) {
+            if (buffer.size() > size) {
+                buffer = util::ByteBuffer(size);
+            }
+        }
+    }
+
     // Waits until every submitted buffer has come back; call it before the receiver is used
     // again and before the feeder goes, on every path. The refusal that ended the feeding, if any.
     asio::awaitable<std::optional<Refusal>> drain() {

@@ -123,10 +123,19 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         co_return std::pair{read_error, filled};
     };
 
+    // An upload that began among few holds more memory than one of many: once many are in flight,
+    // it makes do with as much (a burst would otherwise find the first four uploads holding
+    // 5 MiB of buffers and batches).
+    bool holds_more_than_one_of_many = admitted.uploads_in_flight <= k_few_uploads;
     while (!body.done()) {
         if (std::chrono::steady_clock::now() >= deadline) {
             refusal = Refusal{PublicError::timeout, {}, {}};
             break;
+        }
+        if (holds_more_than_one_of_many && site.uploads_in_flight() > k_few_uploads) {
+            co_await feeder.shrink_buffers(k_body_buffer_size);
+            receiver.share_workspace();
+            holds_more_than_one_of_many = false;
         }
         const std::span<std::uint8_t> chunk = co_await feeder.next_buffer();
         if (chunk.empty()) {

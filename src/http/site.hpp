@@ -87,6 +87,9 @@ public:
     // admission limits, disk headroom. Blocking only for the disk check.
     std::variant<UploadAdmission, Refusal> admit_upload(const RequestInfo& request);
 
+    // Uploads admitted and not yet finished, now.
+    unsigned uploads_in_flight() const { return m_limits->uploads_in_flight(); }
+
     const pipeline::PipelineContext& pipeline() const { return *m_pipeline; }
     const config::Limits& limits() const { return m_settings.limits; }
 

@@ -47,6 +47,13 @@ UploadReceiver::UploadReceiver(const pipeline::PipelineContext& context, std::st
                                pipeline::SessionOptions session_options)
     : m_context(&context), m_session_options(std::move(session_options)), m_parser(boundary, *this) {}
 
+void UploadReceiver::share_workspace() {
+    m_session_options.write_batch = 0;
+    if (m_session) {
+        m_session->share_workspace();
+    }
+}
+
 Refusal UploadReceiver::refusal_for(const ErrorCode& error) const {
     if (error.category() == form_category()) {
         switch (static_cast<FormErrc>(error.value())) {

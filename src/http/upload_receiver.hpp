@@ -50,6 +50,10 @@ public:
     // The body has ended: completes the upload, or says why not.
     std::variant<pipeline::Receipt, Refusal> finish();
 
+    // Its session seals in the work thread's workspace from now on, as those of many uploads at
+    // once do (pipeline::UploadSession::share_workspace). Not while feed() runs.
+    void share_workspace();
+
     // Discards what was received so far (the partial upload is removed at once).
     void abandon() { m_session.reset(); }
 

@@ -103,6 +103,10 @@ public:
     // session is closed. Without a hash queue, `kept` makes no difference.
     Result<void> append(std::span<const std::uint8_t> data, Kept kept);
 
+    // Seals in the calling thread's workspace from now on instead of a batch of its own
+    // (SessionOptions::write_batch), freeing that memory. Not while append() runs.
+    void share_workspace() { m_encryptor.share_workspace(); }
+
     // Completes the upload: final checks, inspection of the archive (the context's inspector
     // reads it back through the upload's key), sealed manifest, durable commit of both files,
     // metadata record. Only then is the receipt returned. `client_file_name` goes into the

@@ -48,9 +48,10 @@ protected:
 
 TEST_F(ConcurrentUploads, LargeUploadsArriveIntactWhetherTheyRunAloneOrAmongMany) {
     // Six uploads of 3 MiB at once, slowed so that all are in flight together: the first ones
-    // are read into two large buffers and hashed beside the sealing, the fifth and sixth into one
-    // buffer (body_feeder.hpp). Every receipt names the file's digest and every sealed archive
-    // opens to exactly its bytes.
+    // are read into two large buffers and hashed beside the sealing, and shrink their buffers once
+    // the fifth is in flight; the fifth and sixth are read into one buffer and write their
+    // archives past the page cache (body_feeder.hpp). Every receipt names the file's digest and
+    // every sealed archive opens to exactly its bytes.
     ASSERT_EQ(run_shell("mkdir case && head -c 3145728 /dev/urandom >case/data.bin && "
                         "printf 'Export fails.\\nE-Mail: erika@example.com\\n' >case/Readme.txt && "
                         "tar -cf case.tar case",

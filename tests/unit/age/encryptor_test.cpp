@@ -137,6 +137,22 @@ TEST(Encryptor, WritesABatchOfItsOwnAtOnce) {
     EXPECT_EQ(open_all(sink.bytes, identity), plaintext);
 }
 
+TEST(Encryptor, CanGiveUpItsOwnWorkspaceBetweenCalls) {
+    // 1 MiB in one write with a batch of sixteen chunks, then 1 MiB more in the thread's
+    // workspace (four chunks at a time): one stream all the same.
+    const auto identity = X25519Identity::generate().value();
+    RecordingSink sink(4096);
+    auto encryptor = Encryptor::start(std::span(&identity.recipient(), 1), sink, 16).value();
+    const auto plaintext = test::pattern_bytes(std::size_t{2} << 20);
+    ASSERT_TRUE(encryptor.write(std::span(plaintext).first(std::size_t{1} << 20)));
+    EXPECT_EQ(sink.sizes.size(), 1u);
+    encryptor.share_workspace();
+    ASSERT_TRUE(encryptor.write(std::span(plaintext).last(std::size_t{1} << 20)));
+    EXPECT_EQ(sink.sizes.size(), 5u);
+    ASSERT_TRUE(encryptor.finish());
+    EXPECT_EQ(open_all(sink.bytes, identity), plaintext);
+}
+
 TEST(Encryptor, HoldsAHeaderLongerThanABlock) {
     // Fifty recipients make a header of about 6 KB: its first whole block is written at once.
     std::vector<X25519Identity> identities;

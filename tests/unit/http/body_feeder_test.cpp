@@ -161,6 +161,36 @@ TEST(BodyFeeder, ARefusalStopsTheFeedingAndTheReading) {
     }
 }
 
+TEST(BodyFeeder, ShrunkBuffersCarryOnWithEveryByteInOrder) {
+    // Two buffers of 16 KiB with hashing beside, shrunk to 4 KiB in the middle of the body: the
+    // shrinking waits for the buffers in flight (and their hashing), the rest comes in 4 KiB.
+    const std::string body = random_body(100'000);
+    RecordingReceiver receiver;
+    std::vector<std::size_t> sizes;
+    with_feeder({16384, 2, true}, 2, receiver, [&](BodyFeeder<RecordingReceiver>& feeder) -> asio::awaitable<void> {
+        std::size_t at = 0;
+        while (at < body.size()) {
+            if (at == 5 * 16384) {
+                co_await feeder.shrink_buffers(4096);
+                EXPECT_TRUE(receiver.hashed_so_far() == body.substr(0, at));
+                co_await feeder.shrink_buffers(65536); // never grows
+            }
+            const std::span<std::uint8_t> chunk = co_await feeder.next_buffer();
+            sizes.push_back(chunk.size());
+            const std::size_t n = std::min(chunk.size(), body.size() - at);
+            std::memcpy(chunk.data(), body.data() + at, n);
+            feeder.submit(receiver, n);
+            at += n;
+        }
+        EXPECT_FALSE(co_await feeder.drain());
+    });
+    EXPECT_TRUE(receiver.fed == body);
+    EXPECT_TRUE(receiver.hashed_so_far() == body);
+    ASSERT_EQ(sizes.size(), 5u + (body.size() - 5 * 16384 + 4095) / 4096);
+    EXPECT_TRUE(std::all_of(sizes.begin(), sizes.begin() + 5, [](std::size_t size) { return size == 16384; }));
+    EXPECT_TRUE(std::all_of(sizes.begin() + 5, sizes.end(), [](std::size_t size) { return size == 4096; }));
+}
+
 TEST(BodyFeeder, AnEmptyBufferIsFreeAgainAtOnce) {
     RecordingReceiver receiver;
     with_feeder({16, 1, false}, 1, receiver, [&](BodyFeeder<RecordingReceiver>& feeder) -> asio::awaitable<void> {
