@@ -208,8 +208,10 @@ std::unique_ptr<SandboxedInspector::ForkServer> SandboxedInspector::start_fork_s
     const std::string executable = m_settings.executable.string();
     std::array<char*, 3> argv = {const_cast<char*>("supportdrop"), const_cast<char*>("inspect-forkserver"), nullptr};
     // UTC: without TZ, every local-time conversion (libarchive's of ZIP's DOS times) would
-    // try /etc/localtime again, which the sandbox does not let a worker open.
-    std::array<char*, 2> environment = {const_cast<char*>("TZ=UTC"), nullptr};
+    // try /etc/localtime again, which the sandbox does not let a worker open. LD_BIND_NOW: the
+    // libraries' calls into each other are resolved once, in the fork server, not lazily in
+    // every worker.
+    std::array<char*, 3> environment = {const_cast<char*>("TZ=UTC"), const_cast<char*>("LD_BIND_NOW=1"), nullptr};
     pid_t pid = -1;
     if (::posix_spawn(&pid, executable.c_str(), spawn.actions(), spawn.attributes(), argv.data(), environment.data()) !=
         0) {
