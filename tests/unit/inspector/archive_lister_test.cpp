@@ -147,6 +147,17 @@ TEST_F(GeneratedArchives, CapsTheReadme) {
     EXPECT_EQ(listing.readme.size(), 64u * 1024);
 }
 
+TEST_F(GeneratedArchives, KeepsAReadmeBelowTheCapWhole) {
+    // 20,001 bytes, read in several pieces: all of them, in order.
+    const auto listing = list_file(make("seq 1 5000 | head -c 20001 > Readme.txt && tar -czf out.tar.gz Readme.txt"));
+    std::string expected;
+    for (int i = 1; expected.size() < 20001; ++i) {
+        expected += std::to_string(i) + "\n";
+    }
+    expected.resize(20001);
+    EXPECT_TRUE(std::string(listing.readme.begin(), listing.readme.end()) == expected); // no 20 KB diff
+}
+
 TEST_F(GeneratedArchives, FlagsAbsoluteAndParentPathsAndDuplicates) {
     const auto listing = list_file(make("mkdir -p in && echo x > in/f && cd in && tar -cPzf ../out.tar.gz ../in/f "
                                         "$PWD/f f f"));
