@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -98,13 +99,23 @@ TEST(AtomicFile, AFileWrittenBackWhileItGrowsOrWhenToldReadsBackWhole) {
     EXPECT_EQ(test::read_file(dir / "out"), data);
 }
 
-TEST(AtomicFile, WholePagesGoPastThePageCacheUntilAnotherWriteComes) {
-    TempDir dir;
-    if (!takes_direct_io(dir.path())) {
-        GTEST_SKIP() << "the temporary directory's file system has no direct I/O";
+// Files that bypass the page cache, in a temporary directory on a file system with direct I/O.
+class DirectAtomicFile : public testing::Test {
+protected:
+    void SetUp() override {
+        if (!takes_direct_io(dir.path())) {
+            GTEST_SKIP() << "the temporary directory's file system has no direct I/O";
+        }
+        auto created = AtomicFile::create(dir / "out", 0600, Overwrite::no, dir.path(), PageCache::bypass);
+        ASSERT_TRUE(created);
+        file.emplace(std::move(*created));
     }
-    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no, dir.path(), PageCache::bypass);
-    ASSERT_TRUE(file);
+
+    TempDir dir;
+    std::optional<AtomicFile> file;
+};
+
+TEST_F(DirectAtomicFile, WholePagesGoPastThePageCacheUntilAnotherWriteComes) {
     EXPECT_EQ(file->write_alignment(), 4096u);
     const auto data = test::pattern_bytes((std::size_t{1} << 20) + 100 + 65536);
     const ByteBuffer pages = page_aligned(std::span(data).first(std::size_t{1} << 20));
@@ -124,13 +135,7 @@ TEST(AtomicFile, WholePagesGoPastThePageCacheUntilAnotherWriteComes) {
     EXPECT_EQ(test::read_file(dir / "out"), data);
 }
 
-TEST(AtomicFile, AReadEndsDirectWritesAndSeesWhatTheyWrote) {
-    TempDir dir;
-    if (!takes_direct_io(dir.path())) {
-        GTEST_SKIP() << "the temporary directory's file system has no direct I/O";
-    }
-    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no, dir.path(), PageCache::bypass);
-    ASSERT_TRUE(file);
+TEST_F(DirectAtomicFile, AReadEndsDirectWritesAndSeesWhatTheyWrote) {
     const auto data = test::pattern_bytes(3 * 65536);
     const ByteBuffer pages = page_aligned(data);
     ASSERT_TRUE(file->write(std::span(pages).first(65536)));
