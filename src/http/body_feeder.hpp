@@ -56,10 +56,12 @@ struct BodyBuffers {
 // 512 KiB, the third and fourth two of 256 KiB; all of them hash beside sealing. The one alone
 // also writes what it sealed 1 MiB at a time, in a buffer of its own (one 50 MiB upload on ext4:
 // 8-14% less CPU, 7-10% less time than 64 KiB at a time, 5% less CPU and 6% less time than the
-// 256 KiB of a work thread's workspace that the others use, where memory counts). From the fifth on the pool is busy
-// with the others anyway, and an upload's next bytes can wait in its socket while its one buffer of 256 KiB is sealed
-// and hashed: as much memory as two of 128 KiB, half the hand-offs (32 uploads of 5 MiB at once: 1-4% less CPU). 32
-// uploads hold at most 12 MiB of buffers, 64 at most 20 MiB.
+// 256 KiB of a work thread's workspace that the others use, where memory counts). From the fifth
+// on the pool is busy with the others anyway, and an upload's next bytes can wait in its socket
+// while its one buffer of 256 KiB is sealed and hashed: as much memory as two of 128 KiB, half
+// the hand-offs (32 uploads of 5 MiB at once: 1-4% less CPU). 32 uploads are admitted with at
+// most 12 MiB of buffers and batches, 64 with at most 20 MiB; the first four shrink theirs to
+// 256 KiB once more than four are in flight (connection.hpp).
 constexpr BodyBuffers body_buffers(unsigned uploads_in_flight) {
     if (uploads_in_flight <= k_few_uploads) {
         const std::size_t size = 8 * k_body_buffer_size / std::bit_ceil(std::max(uploads_in_flight, 1u));
