@@ -1,7 +1,8 @@
 #pragma once
 // The inspector's fork server: `supportdrop inspect-forkserver`, started by SandboxedInspector with
 // a control socket as descriptor 3. It loads once what every worker needs (the C.UTF-8 locale,
-// libarchive) and then forks one worker per upload (worker.hpp). Starting the program afresh for
+// libarchive, every library symbol resolved: LD_BIND_NOW) and then forks one worker per upload
+// (worker.hpp). Starting the program afresh for
 // each upload cost 3-4 ms of CPU, most of it the dynamic linker: more than inspecting a 5 MiB
 // archive. The fork server never sees an upload, a key or a file.
 //
