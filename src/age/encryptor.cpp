@@ -98,12 +98,11 @@ Result<void> Encryptor::hold_header(std::span<const std::uint8_t> header) {
         std::memcpy(space.data() + complete, header.data(), n);
         header = header.subspan(n);
         complete += n;
-        auto written = write_blocks(space, complete);
-        if (!written) {
-            return written.error();
+        auto rest = write_blocks_keeping_rest(space, complete);
+        if (!rest) {
+            return rest.error();
         }
-        std::memmove(space.data(), space.data() + *written, complete - *written);
-        complete -= *written;
+        complete = *rest;
     } while (!header.empty());
     hold(space.first(complete), complete);
     return {};
@@ -117,6 +116,15 @@ Result<std::size_t> Encryptor::write_blocks(std::span<const std::uint8_t> space,
         }
     }
     return blocks;
+}
+
+Result<std::size_t> Encryptor::write_blocks_keeping_rest(std::span<std::uint8_t> space, std::size_t complete) {
+    auto written = write_blocks(space, complete);
+    if (!written) {
+        return written.error();
+    }
+    std::memmove(space.data(), space.data() + *written, complete - *written);
+    return complete - *written;
 }
 
 void Encryptor::hold(std::span<const std::uint8_t> bytes, std::size_t complete) {
@@ -136,11 +144,16 @@ Result<void> Encryptor::write(std::span<const std::uint8_t> data) {
     return close_on_error(completes_a_chunk ? encrypt_assembled(data) : encrypt_held(data));
 }
 
+Result<void> Encryptor::begin_chunk_if_new() {
+    if (m_filled > 0) {
+        return {};
+    }
+    return m_cipher.begin_chunk(m_chunk_index, ChunkPosition::middle);
+}
+
 Result<void> Encryptor::encrypt_held(std::span<const std::uint8_t> data) {
-    if (m_filled == 0) {
-        if (auto begun = m_cipher.begin_chunk(m_chunk_index, ChunkPosition::middle); !begun) {
-            return begun;
-        }
+    if (auto begun = begin_chunk_if_new(); !begun) {
+        return begun;
     }
     const auto out = std::span(m_held).subspan(m_held_complete + m_filled, data.size());
     if (auto encrypted = m_cipher.update(data, out); !encrypted) {
@@ -164,18 +177,15 @@ Result<void> Encryptor::encrypt_assembled(std::span<const std::uint8_t> data) {
             m_filled = 0;
             complete += k_sealed_chunk_size;
             if (space.size() - complete < k_sealed_chunk_size) {
-                auto written = write_blocks(space, complete);
-                if (!written) {
-                    return written.error();
+                auto rest = write_blocks_keeping_rest(space, complete);
+                if (!rest) {
+                    return rest.error();
                 }
-                std::memmove(space.data(), space.data() + *written, complete - *written);
-                complete -= *written;
+                complete = *rest;
             }
         }
-        if (m_filled == 0) {
-            if (auto begun = m_cipher.begin_chunk(m_chunk_index, ChunkPosition::middle); !begun) {
-                return begun;
-            }
+        if (auto begun = begin_chunk_if_new(); !begun) {
+            return begun;
         }
         const std::size_t n = std::min(k_chunk_size - m_filled, data.size());
         if (auto encrypted = m_cipher.update(data.first(n), space.subspan(complete + m_filled, n)); !encrypted) {

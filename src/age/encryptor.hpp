@@ -54,6 +54,8 @@ private:
               std::uint64_t payload_offset, std::size_t batch_chunks);
     std::span<std::uint8_t> workspace();
     Result<void> hold_header(std::span<const std::uint8_t> header);
+    // Begins the current chunk (as a middle chunk) if nothing of it is encrypted yet.
+    Result<void> begin_chunk_if_new();
     // Encrypts into the held current chunk, for data that does not complete it.
     Result<void> encrypt_held(std::span<const std::uint8_t> data);
     // Encrypts into the workspace, starting with the held bytes, and writes the complete ones.
@@ -61,6 +63,8 @@ private:
     Result<void> seal_final_chunk(std::span<std::uint8_t> chunk);
     // Writes the whole blocks of `space`'s first `complete` bytes; returns how many bytes that was.
     Result<std::size_t> write_blocks(std::span<const std::uint8_t> space, std::size_t complete);
+    // The same, then moves the rest of the `complete` bytes to the front; returns how many those are.
+    Result<std::size_t> write_blocks_keeping_rest(std::span<std::uint8_t> space, std::size_t complete);
     // Keeps `bytes`: `complete` sealed bytes, then the current chunk as far as it is encrypted.
     void hold(std::span<const std::uint8_t> bytes, std::size_t complete);
     Result<void> close_on_error(Result<void> result);
