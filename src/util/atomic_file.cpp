@@ -11,6 +11,12 @@
 namespace supportdrop::util {
 namespace {
 
+// Turns O_DIRECT on or off for `fd`; false if the file system refuses (tmpfs of older kernels).
+bool set_direct_io(int fd, bool on) {
+    const int flags = ::fcntl(fd, F_GETFL);
+    return flags >= 0 && ::fcntl(fd, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT) == 0;
+}
+
 std::filesystem::path directory_of(const std::filesystem::path& target) {
     const auto parent = target.parent_path();
     return parent.empty() ? std::filesystem::path(".") : parent;
@@ -107,9 +113,8 @@ Result<void> AtomicFile::write(std::span<const std::uint8_t> data) {
 
 Result<std::size_t> AtomicFile::write_direct(std::span<const std::uint8_t> data) {
     if (m_direct_io == DirectIo::unused) {
-        const int flags = ::fcntl(m_fd, F_GETFL);
-        if (flags < 0 || ::fcntl(m_fd, F_SETFL, flags | O_DIRECT) != 0) {
-            m_direct_io = DirectIo::ended; // e.g. tmpfs
+        if (!set_direct_io(m_fd, true)) {
+            m_direct_io = DirectIo::ended;
             return 0;
         }
         m_direct_io = DirectIo::on;
@@ -135,10 +140,7 @@ Result<std::size_t> AtomicFile::write_direct(std::span<const std::uint8_t> data)
 
 void AtomicFile::end_direct_io() {
     if (m_direct_io == DirectIo::on) {
-        const int flags = ::fcntl(m_fd, F_GETFL);
-        if (flags >= 0) {
-            (void)::fcntl(m_fd, F_SETFL, flags & ~O_DIRECT);
-        }
+        (void)set_direct_io(m_fd, false); // turning it off does not fail on a descriptor it was on for
     }
     m_direct_io = DirectIo::ended;
 }
