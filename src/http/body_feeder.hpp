@@ -74,7 +74,8 @@ constexpr BodyBuffers body_buffers(unsigned uploads_in_flight) {
 // receiver spends less CPU (32 uploads of 5 MiB at once: 7-8% less, in the same time), but each
 // write of sealed chunks waits for the disk: a 50 MiB upload alone took 84-97 instead of 72 ms,
 // its sealing strand waiting while the next bytes arrived. Among many uploads another one uses
-// the CPU meanwhile (the work threads are twice the cores for that, config::thread_counts).
+// the CPU meanwhile (the work threads are twice the cores for that, config::thread_counts). The
+// session keeps a gzip in the page cache anyway: its inspection reads all of it back.
 constexpr storage::Caching archive_caching(unsigned uploads_in_flight) {
     return uploads_in_flight > k_few_uploads ? storage::Caching::bypass : storage::Caching::keep;
 }

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <optional>
 
 namespace supportdrop::pipeline {
 namespace {
@@ -85,7 +86,15 @@ Result<void> UploadSession::decide_content_type() {
     m_decided = true;
     m_content_type = detect_content_type(m_head);
     if (!m_content_type.archive) {
-        return close(m_size == 0 ? Errc::empty_file : Errc::not_an_archive);
+        return close(m_head.empty() ? Errc::empty_file : Errc::not_an_archive);
+    }
+    if (*m_content_type.archive == ArchiveType::gzip) {
+        // Its inspection decompresses every byte, read back after the last one unless it is
+        // inspected live: from the page cache rather than from the disk, even counting the page
+        // cache's cost when writing, 32 tar.gz of 5 MiB at once took 6% less time and 2% less
+        // CPU (six interleaved runs of five rounds). The others are read back in a few places
+        // only, and keep the options' caching.
+        m_archive->keep_cached();
     }
     return {};
 }
@@ -97,21 +106,27 @@ Result<void> UploadSession::append(std::span<const std::uint8_t> data, Kept kept
     if (data.size() > m_context->max_upload_bytes - m_size) {
         return close(Errc::too_large);
     }
-    if (auto sealed = seal_and_hash(data, kept); !sealed) {
-        return storage_failure(sealed.error());
-    }
-    m_size += data.size();
-    if (m_live) {
-        m_live->offer(data);
-    } else if (!m_decided) {
+    // The type is decided before the bytes that complete the head are sealed, so that the
+    // archive is written as its type wants from its first byte (decide_content_type).
+    std::optional<std::span<const std::uint8_t>> past_head; // when this call completes the head
+    if (!m_decided) {
         const std::size_t take = std::min(k_sniff_size - m_head.size(), data.size());
         m_head.insert(m_head.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
         if (m_head.size() == k_sniff_size) {
             if (auto decided = decide_content_type(); !decided) {
                 return decided;
             }
-            begin_live_inspection(data.subspan(take));
+            past_head = data.subspan(take);
         }
+    }
+    if (auto sealed = seal_and_hash(data, kept); !sealed) {
+        return storage_failure(sealed.error());
+    }
+    m_size += data.size();
+    if (past_head) {
+        begin_live_inspection(*past_head);
+    } else if (m_live) {
+        m_live->offer(data);
     }
     return {};
 }

@@ -34,7 +34,8 @@ struct SessionOptions {
     // than one chunk, 0 included, means in the calling thread's workspace, 256 KiB.
     std::size_t write_batch = 0;
     // How the archive is written to the store (storage::Caching): bypassing caches costs less
-    // CPU, but each write waits for the disk, and the inspection reads from it.
+    // CPU, but each write waits for the disk, and the inspection reads from it. A gzip keeps the
+    // page cache whatever this says, since its inspection reads it all back.
     storage::Caching archive_caching = storage::Caching::keep;
     // Whether a gzip upload is inspected while it arrives (by the context's live inspector), so
     // that finish() need not decompress it all after the last byte: a worker process and up to

@@ -19,6 +19,7 @@ public:
     std::size_t write_alignment() const override { return m_file.write_alignment(); }
     util::RandomAccessSource& written() override { return m_file.written(); }
     void written_all() override { m_file.start_writeback(); }
+    void keep_cached() override { m_file.use_page_cache(); }
     util::AtomicFile& file() { return m_file; }
 
 private:

@@ -26,6 +26,9 @@ public:
     // Says that every byte has been written: the store may start making them durable now, while
     // the caller decides whether to commit (the filesystem starts writing them to disk).
     virtual void written_all() = 0;
+    // Keeps the bytes written from now on in memory, as Caching::keep does: for a caller that
+    // learns only after create() that it will read all of them back soon.
+    virtual void keep_cached() = 0;
 };
 
 // Whether a store keeps an object's bytes in memory as it writes them, for reading them back

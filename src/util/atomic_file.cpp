@@ -107,7 +107,7 @@ Result<void> AtomicFile::write(std::span<const std::uint8_t> data) {
             return {};
         }
     }
-    end_direct_io();
+    use_page_cache();
     return write_buffered(data);
 }
 
@@ -138,7 +138,7 @@ Result<std::size_t> AtomicFile::write_direct(std::span<const std::uint8_t> data)
     return done;
 }
 
-void AtomicFile::end_direct_io() {
+void AtomicFile::use_page_cache() {
     if (m_direct_io == DirectIo::on) {
         (void)set_direct_io(m_fd, false); // turning it off does not fail on a descriptor it was on for
     }
@@ -170,7 +170,7 @@ RandomAccessSource& AtomicFile::written() {
     // Reads need no alignment on a descriptor without O_DIRECT, and see what was written
     // directly as well (the kernel keeps the two paths coherent).
     if (m_fd >= 0) {
-        end_direct_io();
+        use_page_cache();
     }
     return m_written_source;
 }

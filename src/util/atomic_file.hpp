@@ -28,7 +28,7 @@ Result<void> sync_directory(const std::filesystem::path& directory);
 // DirectorySync); until then the target is untouched, and destroying an uncommitted AtomicFile
 // removes the temporary file. With PageCache::bypass, a write of whole pages at a page boundary,
 // from page-aligned memory (write_alignment()), goes to the disk directly (O_DIRECT); the first
-// other write, or the first read, ends that for the file (a file system without direct I/O ends
+// other write, the first read, or use_page_cache(), ends that for the file (a file system without direct I/O ends
 // it at the first such write). Large files written through the page cache are written back to
 // disk while they grow, so that commit() has little left to flush. Not thread-safe.
 class AtomicFile final : public ByteSink {
@@ -52,6 +52,9 @@ public:
     // started, so that the disk works while the caller does other things (an inspection) before it
     // commits. Durability still comes from commit() alone.
     void start_writeback();
+    // Writes through the page cache from now on, as with PageCache::use: for a caller that learns
+    // after create() that it will read all the bytes back soon.
+    void use_page_cache();
     Result<void> commit(DirectorySync directory_sync = DirectorySync::now);
 
     // What has been written so far, readable until commit() or destruction.
@@ -66,8 +69,6 @@ private:
     // Writes `data` directly as far as the file system lets it; returns how many bytes it took.
     Result<std::size_t> write_direct(std::span<const std::uint8_t> data);
     Result<void> write_buffered(std::span<const std::uint8_t> data);
-    // Writes through the page cache from now on.
-    void end_direct_io();
 
     enum class DirectIo { unused, on, ended };
 

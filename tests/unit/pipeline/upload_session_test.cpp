@@ -122,20 +122,23 @@ TEST_F(UploadSessionHashing, BytesKeptOnlyDuringTheCallAreHashedFromACopy) {
 }
 
 // The filesystem store of a test pipeline on a disk that fills up: writes fail with ENOSPC once
-// `free_bytes` are used up, or commits fail with `commit_error`.
+// `free_bytes` are used up, or commits fail with `commit_error`. It counts the objects told to
+// keep their bytes cached, and the bytes written to the last of them before.
 class FillingStore final : public storage::SealedStore {
 public:
     explicit FillingStore(storage::SealedStore& real) : m_real(&real) {}
 
     std::uint64_t free_bytes = UINT64_MAX;
     ErrorCode commit_error;
+    int kept_cached = 0;
+    std::uint64_t written_before_kept_cached = 0;
 
     Result<std::unique_ptr<storage::PendingObject>> create(const std::string& name, storage::Caching caching) override {
         auto object = m_real->create(name, caching);
         if (!object) {
             return object.error();
         }
-        return std::unique_ptr<storage::PendingObject>(new Object(std::move(*object), free_bytes));
+        return std::unique_ptr<storage::PendingObject>(new Object(std::move(*object), *this));
     }
     Result<void> commit(std::span<storage::PendingObject* const> objects) override {
         if (commit_error) {
@@ -154,20 +157,28 @@ public:
 
 private:
     struct Object final : storage::PendingObject {
-        Object(std::unique_ptr<storage::PendingObject> real_, std::uint64_t& free_)
-            : real(std::move(real_)), free(&free_) {}
+        Object(std::unique_ptr<storage::PendingObject> real_, FillingStore& store_)
+            : real(std::move(real_)), store(&store_) {}
         Result<void> write(std::span<const std::uint8_t> data) override {
-            if (data.size() > *free) {
+            if (data.size() > store->free_bytes) {
                 return ErrorCode(ENOSPC, boost::system::system_category());
             }
-            *free -= data.size();
+            store->free_bytes -= data.size();
+            bytes_written += data.size();
             return real->write(data);
         }
+        std::size_t write_alignment() const override { return real->write_alignment(); }
         util::RandomAccessSource& written() override { return real->written(); }
         void written_all() override { real->written_all(); }
+        void keep_cached() override {
+            ++store->kept_cached;
+            store->written_before_kept_cached = bytes_written;
+            real->keep_cached();
+        }
 
         std::unique_ptr<storage::PendingObject> real;
-        std::uint64_t* free;
+        FillingStore* store;
+        std::uint64_t bytes_written = 0;
     };
 
     storage::SealedStore* m_real;
@@ -218,6 +229,30 @@ TEST_F(UploadSessionStorage, ADiskFullAtTheCommitIsDiskFullAndOtherFailuresAreSt
     // Room again: the same archive is accepted.
     m_store.commit_error = {};
     EXPECT_EQ(upload(std::size_t{1} << 20, {}).value(), m_expected_sha256);
+}
+
+TEST_F(UploadSessionStorage, AGzipIsKeptInThePageCacheForItsInspectionWhateverTheOptionsSay) {
+    // Its inspection reads every byte back, a tar's only its headers. The session knows the type
+    // before it writes a byte, even when the first piece is larger than the encryptor's workspace.
+    ASSERT_EQ(test::run_shell("gzip -k case.tar", m_dir.path().string()).exit_code, 0);
+    auto gzip = test::read_file(m_dir / "case.tar.gz");
+    for (const auto& [archive, name, kept_cached] :
+         {std::tuple{&m_archive, "case.tar", 0}, std::tuple{&gzip, "case.tar.gz", 1}}) {
+        SCOPED_TRACE(name);
+        m_store.kept_cached = 0;
+        auto session =
+            UploadSession::start(m_pipeline.context, {.hash_queue = {}, .archive_caching = storage::Caching::bypass})
+                .value();
+        constexpr std::size_t k_piece = std::size_t{512} << 10;
+        for (std::size_t at = 0; at < archive->size(); at += k_piece) {
+            const auto piece = std::span(*archive).subspan(at, std::min(k_piece, archive->size() - at));
+            ASSERT_TRUE(session->append(piece, Kept::until_hashed));
+        }
+        const Receipt receipt = session->finish(name).value();
+        EXPECT_EQ(receipt.inspection->entries, 3u);
+        EXPECT_EQ(m_store.kept_cached, kept_cached);
+        EXPECT_EQ(m_store.written_before_kept_cached, 0u);
+    }
 }
 
 TEST_F(UploadSessionHashing, FinishingBeforeTheQueueHasRunFailsAndLeavesNothing) {

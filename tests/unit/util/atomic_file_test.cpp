@@ -150,6 +150,20 @@ TEST_F(DirectAtomicFile, AReadEndsDirectWritesAndSeesWhatTheyWrote) {
     EXPECT_EQ(test::read_file(dir / "out"), data);
 }
 
+TEST_F(DirectAtomicFile, ToldToUseThePageCacheItWritesEverythingAfterThroughIt) {
+    const auto data = test::pattern_bytes(2 * 65536);
+    const ByteBuffer pages = page_aligned(data);
+    ASSERT_TRUE(file->write(std::span(pages).first(65536)));
+    file->use_page_cache();
+    EXPECT_EQ(file->write_alignment(), 1u);
+    ASSERT_TRUE(file->write(std::span(pages).subspan(65536)));
+    EXPECT_EQ(cached_pages(file->temporary_path(), 0, 65536), 0u);
+    EXPECT_EQ(cached_pages(file->temporary_path(), 65536, 65536), 16u);
+    file->use_page_cache(); // again: nothing changes
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(test::read_file(dir / "out"), data);
+}
+
 TEST(AtomicFile, WholePagesFromMisalignedMemoryGoThroughThePageCache) {
     TempDir dir;
     auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no, dir.path(), PageCache::bypass);
