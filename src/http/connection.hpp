@@ -95,7 +95,8 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
         {.hash_queue = feeder.hash_queue(),
          .write_batch = sizing.write_batch,
          .archive_caching = archive_caching(admitted.uploads_in_flight),
-         .inspect_while_arriving = inspect_while_arriving(admitted.uploads_in_flight, request.content_length)});
+         .inspect_while_arriving = inspect_while_arriving(admitted.uploads_in_flight, request.content_length),
+         .size_at_most = request.content_length});
     const auto deadline = started + limits.upload_timeout;
     auto window_start = started;
     std::uint64_t window_bytes = 0;

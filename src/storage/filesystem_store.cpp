@@ -20,6 +20,7 @@ public:
     util::RandomAccessSource& written() override { return m_file.written(); }
     void written_all() override { m_file.start_writeback(); }
     void keep_cached() override { m_file.use_page_cache(); }
+    void reserve(std::uint64_t size) override { m_file.reserve(size); }
     util::AtomicFile& file() { return m_file; }
 
 private:

@@ -29,6 +29,10 @@ public:
     // Keeps the bytes written from now on in memory, as Caching::keep does: for a caller that
     // learns only after create() that it will read all of them back soon.
     virtual void keep_cached() = 0;
+    // Says that the object will have at most `size` bytes: the store may reserve room for them
+    // now, which costs the writes less (the filesystem), and gives back what goes unused when
+    // it commits the object.
+    virtual void reserve(std::uint64_t size) = 0;
 };
 
 // Whether a store keeps an object's bytes in memory as it writes them, for reading them back

@@ -1,9 +1,11 @@
 #include "util/atomic_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -175,6 +177,12 @@ RandomAccessSource& AtomicFile::written() {
     return m_written_source;
 }
 
+void AtomicFile::reserve(std::uint64_t size) {
+    if (m_fd >= 0 && size > m_written && ::fallocate(m_fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(size)) == 0) {
+        m_reserved = std::max(m_reserved, size);
+    }
+}
+
 void AtomicFile::start_writeback() {
     if (m_fd < 0 || m_written == m_written_back) {
         return;
@@ -187,6 +195,13 @@ void AtomicFile::start_writeback() {
 Result<void> AtomicFile::commit(DirectorySync directory_sync) {
     if (m_fd < 0) {
         return Errc::already_committed;
+    }
+    // Room reserved beyond the end is given back (a truncation to the same size does that), so
+    // that the file holds no more of the disk than its bytes need.
+    if (m_reserved > m_written && ::ftruncate(m_fd, static_cast<off_t>(m_written)) != 0) {
+        const ErrorCode error = last_system_error();
+        discard();
+        return error;
     }
     // A failed fsync or close means the data may not be on disk: fail, never retry and succeed.
     if (::fsync(m_fd) != 0) {

@@ -194,6 +194,46 @@ TEST_F(ReceiverTest, KillMidUploadLeavesNothingAfterRestart) {
     EXPECT_NE(m_server->log().find("incomplete_removed=1"), std::string::npos) << m_server->log();
 }
 
+TEST_F(ReceiverTest, RoomForAnUploadOfKnownLengthIsReservedAtItsStartAndGivenBackAtTheEnd) {
+    // The disk room the sealed archive will need is taken at once (Content-Length), while its
+    // file is still small; the committed archive holds no more than its bytes need.
+    write_file(m_dir / "big.tar", read_file(k_archives / "test_compat_gtar_1.tar"));
+    ASSERT_EQ(run_shell("head -c 3000000 /dev/urandom >> big.tar", m_dir.path()).exit_code, 0);
+    ASSERT_EQ(run_shell("(curl -sS --limit-rate 1000k -o /dev/null -w '%{http_code}' -F file=@big.tar " +
+                            m_server->url() + "/upload > status 2>/dev/null; echo done >> status) &",
+                        m_dir.path())
+                  .exit_code,
+              0);
+    ASSERT_TRUE(wait_for_upload_in_progress());
+    const auto allocated_and_size = [&](const std::string& path) {
+        return run_shell("stat -c '%b %B %s' " + path + " | awk '{print ($1 * $2 >= 3000000), ($3 < 3000000)}'",
+                         m_server->data_dir())
+            .out;
+    };
+    std::string incoming;
+    for (const auto& name : stored_state().incoming) {
+        if (name.find(".archive.age") != std::string::npos) {
+            incoming = name;
+        }
+    }
+    ASSERT_FALSE(incoming.empty());
+    EXPECT_EQ(allocated_and_size("incoming/" + incoming), "1 1\n"); // room for all of it, not yet written
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (read_file_text(m_dir / "status").find("done") == std::string::npos &&
+           std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(read_file_text(m_dir / "status"), "201done\n") << m_server->log();
+    for (const auto& name : stored_state().inbox) {
+        if (name.ends_with(".archive.age")) {
+            const auto blocks = run_shell(
+                "stat -c '%b %B %s' inbox/" + name + " | awk '{print ($1 * $2 <= $3 + 8192)}'", m_server->data_dir());
+            EXPECT_EQ(blocks.out, "1\n") << name;
+        }
+    }
+    EXPECT_EQ(open_sealed_archive(), read_file(m_dir / "big.tar"));
+}
+
 TEST_F(ReceiverTest, AdminListenerReportsHealthReadinessAndMetrics) {
     ASSERT_EQ(upload(k_archives / "test_read_format_zip.zip").status, 201);
     EXPECT_EQ(request(m_server->admin_url() + "/healthz").status, 200);

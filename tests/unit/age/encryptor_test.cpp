@@ -77,6 +77,18 @@ INSTANTIATE_TEST_SUITE_P(Sizes, EncryptorRoundTrip,
                                           testing::Values(1000, 65536, 1 << 20), testing::Values(1, 4096),
                                           testing::Values(0, 3)));
 
+TEST(Encryptor, WritesItsPayloadOffsetThenTheSealedPayloadSize) {
+    const auto identity = X25519Identity::generate().value();
+    for (const std::size_t size : std::initializer_list<std::size_t>{0, 1, 65535, 65536, 65537, 131072, 300000}) {
+        SCOPED_TRACE(size);
+        RecordingSink sink;
+        auto encryptor = Encryptor::start(std::span(&identity.recipient(), 1), sink).value();
+        ASSERT_TRUE(encryptor.write(test::pattern_bytes(size)));
+        ASSERT_TRUE(encryptor.finish());
+        EXPECT_EQ(sink.bytes.size(), encryptor.payload_offset() + sealed_payload_size(size));
+    }
+}
+
 TEST(Encryptor, WritesWholeBlocksOnceAChunkIsComplete) {
     const auto identity = X25519Identity::generate().value();
     RecordingSink sink(4096);

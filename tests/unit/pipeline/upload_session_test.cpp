@@ -123,7 +123,8 @@ TEST_F(UploadSessionHashing, BytesKeptOnlyDuringTheCallAreHashedFromACopy) {
 
 // The filesystem store of a test pipeline on a disk that fills up: writes fail with ENOSPC once
 // `free_bytes` are used up, or commits fail with `commit_error`. It counts the objects told to
-// keep their bytes cached, and the bytes written to the last of them before.
+// keep their bytes cached, and the bytes written to the last of them before, and the room
+// reserved last.
 class FillingStore final : public storage::SealedStore {
 public:
     explicit FillingStore(storage::SealedStore& real) : m_real(&real) {}
@@ -132,6 +133,7 @@ public:
     ErrorCode commit_error;
     int kept_cached = 0;
     std::uint64_t written_before_kept_cached = 0;
+    std::uint64_t reserved = 0;
 
     Result<std::unique_ptr<storage::PendingObject>> create(const std::string& name, storage::Caching caching) override {
         auto object = m_real->create(name, caching);
@@ -174,6 +176,10 @@ private:
             ++store->kept_cached;
             store->written_before_kept_cached = bytes_written;
             real->keep_cached();
+        }
+        void reserve(std::uint64_t size) override {
+            store->reserved = size;
+            real->reserve(size);
         }
 
         std::unique_ptr<storage::PendingObject> real;
@@ -253,6 +259,30 @@ TEST_F(UploadSessionStorage, AGzipIsKeptInThePageCacheForItsInspectionWhateverTh
         EXPECT_EQ(m_store.kept_cached, kept_cached);
         EXPECT_EQ(m_store.written_before_kept_cached, 0u);
     }
+}
+
+TEST_F(UploadSessionStorage, RoomForTheSealedArchiveIsReservedWhenTheRequestSaysItsSize) {
+    const auto upload_with = [&](std::optional<std::uint64_t> size_at_most) {
+        m_store.reserved = 0;
+        auto session =
+            UploadSession::start(m_pipeline.context, {.hash_queue = {}, .size_at_most = size_at_most}).value();
+        EXPECT_TRUE(session->append(m_archive, Kept::until_hashed));
+        EXPECT_EQ(session->finish("case.tar").value().sha256, m_expected_sha256);
+    };
+    upload_with(m_archive.size()); // the exact size: the sealed archive's, to the byte
+    std::uint64_t archive_bytes = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(m_dir / "store/inbox")) {
+        if (entry.path().string().ends_with(".archive.age")) {
+            archive_bytes = entry.file_size();
+            std::filesystem::remove(entry.path());
+        }
+    }
+    EXPECT_EQ(m_store.reserved, archive_bytes);
+    upload_with(std::uint64_t{1} << 40); // more than the limit of 8 MiB: room for 8 MiB
+    EXPECT_EQ(m_store.reserved - archive_bytes,
+              age::sealed_payload_size(std::uint64_t{8} << 20) - age::sealed_payload_size(m_archive.size()));
+    upload_with(std::nullopt);
+    EXPECT_EQ(m_store.reserved, 0u);
 }
 
 TEST_F(UploadSessionHashing, FinishingBeforeTheQueueHasRunFailsAndLeavesNothing) {

@@ -187,6 +187,32 @@ TEST(AtomicFile, UsesThePageCacheUnlessToldToBypassIt) {
     EXPECT_EQ(test::read_file(dir / "out"), data);
 }
 
+// The bytes of the disk that `path` holds.
+std::uint64_t allocated_bytes(const std::filesystem::path& path) {
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0);
+    return static_cast<std::uint64_t>(st.st_blocks) * 512;
+}
+
+TEST(AtomicFile, RoomReservedAheadIsGivenBackAtTheCommit) {
+    TempDir dir;
+    auto file = AtomicFile::create(dir / "out", 0600, Overwrite::no, dir.path());
+    ASSERT_TRUE(file);
+    file->reserve(std::uint64_t{8} << 20);
+    if (allocated_bytes(file->temporary_path()) == 0) {
+        GTEST_SKIP() << "the temporary directory's file system does not reserve room";
+    }
+    EXPECT_GE(allocated_bytes(file->temporary_path()), std::uint64_t{8} << 20);
+    EXPECT_EQ(file->written().size().value(), 0u); // the size is what was written
+    const auto data = test::pattern_bytes((std::size_t{1} << 20) + 100);
+    ASSERT_TRUE(file->write(data));
+    file->reserve(1000); // less than written: nothing to do
+    EXPECT_EQ(file->written().size().value(), data.size());
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(test::read_file(dir / "out"), data);
+    EXPECT_LT(allocated_bytes(dir / "out"), std::uint64_t{2} << 20);
+}
+
 TEST(AtomicFile, UncommittedFileLeavesNothing) {
     TempDir dir;
     {
