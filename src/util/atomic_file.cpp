@@ -178,9 +178,12 @@ RandomAccessSource& AtomicFile::written() {
 }
 
 void AtomicFile::reserve(std::uint64_t size) {
-    if (m_fd >= 0 && size > m_written && ::fallocate(m_fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(size)) == 0) {
-        m_reserved = std::max(m_reserved, size);
+    if (m_fd < 0 || size <= m_written) {
+        return;
     }
+    // Recorded even when it fails: a file system may keep part of what it could not give in all.
+    m_reserved = std::max(m_reserved, size);
+    (void)::fallocate(m_fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(size));
 }
 
 void AtomicFile::start_writeback() {

@@ -246,6 +246,22 @@ TEST(AtomicFile, AWriteBeyondAFullDiskFailsAsOutOfSpaceAndLeavesNothing) {
     }
 }
 
+TEST(AtomicFile, ARoomTheDiskCannotGiveLeavesItsRoomToTheWrites) {
+    TempDir dir;
+    const auto disk = test::SmallDisk::mount(dir / "disk", "1m");
+    if (!disk) {
+        GTEST_SKIP() << "no mount namespace of its own for the small disk";
+    }
+    const auto data = test::pattern_bytes(std::size_t{512} << 10);
+    auto file = AtomicFile::create(dir / "disk/out", 0600, Overwrite::no);
+    ASSERT_TRUE(file);
+    file->reserve(std::uint64_t{4} << 20); // more than the disk has
+    ASSERT_TRUE(file->write(data));
+    ASSERT_TRUE(file->commit());
+    EXPECT_EQ(test::read_file(dir / "disk/out"), data);
+    EXPECT_LE(allocated_bytes(dir / "disk/out"), data.size() + 4096);
+}
+
 TEST(AtomicFile, RefusesExistingTargetUpFront) {
     TempDir dir;
     test::write_file(dir / "out", {1});
