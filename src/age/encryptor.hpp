@@ -12,6 +12,13 @@
 
 namespace supportdrop::age {
 
+// The bytes an Encryptor writes after its payload_offset() for `plaintext_size` bytes: every
+// chunk with its tag, an empty payload being one empty chunk.
+constexpr std::uint64_t sealed_payload_size(std::uint64_t plaintext_size) {
+    const std::uint64_t chunks = plaintext_size == 0 ? 1 : (plaintext_size + k_chunk_size - 1) / k_chunk_size;
+    return plaintext_size + chunks * crypto::k_aead_tag_size;
+}
+
 // Seals a byte stream to one or more recipients into `sink`. Data is encrypted as it arrives,
 // straight from the caller's buffers, as if the current chunk were a middle chunk; finish()
 // re-seals that one chunk as the final chunk (the STREAM nonce carries the flag, and only
@@ -21,13 +28,6 @@ namespace supportdrop::age {
 // takes one large write for less CPU than many of 64 KiB, and one of whole pages, which can
 // bypass its page cache, for less still. After any error the encryptor is closed. Not
 // thread-safe.
-// The bytes an Encryptor writes after its payload_offset() for `plaintext_size` bytes: every
-// chunk with its tag, an empty payload being one empty chunk.
-constexpr std::uint64_t sealed_payload_size(std::uint64_t plaintext_size) {
-    const std::uint64_t chunks = plaintext_size == 0 ? 1 : (plaintext_size + k_chunk_size - 1) / k_chunk_size;
-    return plaintext_size + chunks * crypto::k_aead_tag_size;
-}
-
 class Encryptor {
 public:
     // Seals the header and the payload nonce for `sink`, which must outlive the encryptor; they
