@@ -90,14 +90,28 @@ util::Result<void> wait_until_ready(int fd, short events, Deadline deadline) {
     }
 }
 
+// Each call tries at once and polls only when the socket is not ready (a reply the worker has
+// not yet sent, a full socket): most are ready, and a poll before each was half the channel's
+// system calls. The deadline is checked before every try, so that a worker whose requests keep
+// coming cannot keep the receiver serving it past the deadline either.
+bool Channel::past_deadline() const {
+    return m_deadline && std::chrono::steady_clock::now() >= *m_deadline;
+}
+
 util::Result<void> Channel::write_all(std::span<const std::uint8_t> bytes) {
     while (!bytes.empty()) {
-        if (auto ready = wait_until_ready(m_fd, POLLOUT, m_deadline); !ready) {
-            return ready;
+        if (past_deadline()) {
+            return Errc::timed_out;
         }
         const ssize_t n = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | (m_deadline ? MSG_DONTWAIT : 0));
         if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN) {
+            if (errno == EAGAIN) {
+                if (auto ready = wait_until_ready(m_fd, POLLOUT, m_deadline); !ready) {
+                    return ready;
+                }
+                continue;
+            }
+            if (errno == EINTR) {
                 continue;
             }
             return util::last_system_error();
@@ -109,12 +123,18 @@ util::Result<void> Channel::write_all(std::span<const std::uint8_t> bytes) {
 
 util::Result<void> Channel::read_exact(std::span<std::uint8_t> bytes) {
     while (!bytes.empty()) {
-        if (auto ready = wait_until_ready(m_fd, POLLIN, m_deadline); !ready) {
-            return ready;
+        if (past_deadline()) {
+            return Errc::timed_out;
         }
         const ssize_t n = ::recv(m_fd, bytes.data(), bytes.size(), m_deadline ? MSG_DONTWAIT : 0);
         if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN) {
+            if (errno == EAGAIN) {
+                if (auto ready = wait_until_ready(m_fd, POLLIN, m_deadline); !ready) {
+                    return ready;
+                }
+                continue;
+            }
+            if (errno == EINTR) {
                 continue;
             }
             return util::last_system_error();
@@ -134,10 +154,12 @@ util::Result<void> Channel::send(MessageType type, std::span<const std::uint8_t>
         static_cast<std::uint8_t>(length >> 8),  static_cast<std::uint8_t>(length >> 16),
         static_cast<std::uint8_t>(length >> 24),
     };
-    if (auto written = write_all(header); !written) {
-        return written;
-    }
-    return write_all(payload);
+    // One frame, one send: the payloads are small (the bytes travel through the windows).
+    std::vector<std::uint8_t> frame;
+    frame.reserve(header.size() + payload.size());
+    frame.insert(frame.end(), header.begin(), header.end());
+    frame.insert(frame.end(), payload.begin(), payload.end());
+    return write_all(frame);
 }
 
 util::Result<Message> Channel::receive(std::size_t max_length) {

@@ -113,6 +113,7 @@ public:
     util::Result<Message> receive(std::size_t max_length);
 
 private:
+    bool past_deadline() const;
     util::Result<void> write_all(std::span<const std::uint8_t> bytes);
     util::Result<void> read_exact(std::span<std::uint8_t> bytes);
 

@@ -59,6 +59,20 @@ TEST_F(ChannelTest, AQuietPeerTimesOutAndAClosedOneIsNoticed) {
     EXPECT_EQ(again.receive(64).error(), Errc::channel_closed);
 }
 
+TEST_F(ChannelTest, PastTheDeadlineNothingMoreIsSentOrReceivedEvenWhenTheSocketIsReady) {
+    // A worker whose requests keep coming does not keep the receiver serving it.
+    Channel inspector(m_fds[0]);
+    ASSERT_TRUE(inspector.send(MessageType::ask_size, {}));
+    Channel late(m_fds[1], std::chrono::steady_clock::now() - std::chrono::milliseconds(1));
+    EXPECT_EQ(late.receive(64).error(), Errc::timed_out);
+    EXPECT_EQ(late.send(MessageType::size, encode_size(1)).error(), Errc::timed_out);
+    // The message is still there for a channel in time, and nothing was sent.
+    Channel in_time(m_fds[1], std::chrono::steady_clock::now() + std::chrono::seconds(5));
+    EXPECT_EQ(in_time.receive(64).value().type, MessageType::ask_size);
+    Channel quiet(m_fds[0], std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
+    EXPECT_EQ(quiet.receive(64).error(), Errc::timed_out);
+}
+
 TEST(ChannelEncoding, JobsAndReadsRoundTripAndRejectGarbage) {
     Job job;
     job.upload_size = 52'428'800;
