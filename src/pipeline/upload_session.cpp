@@ -58,7 +58,8 @@ Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContex
     }
     if (options.size_at_most) {
         // One 50 MiB upload alone: 7% less CPU and 3-8% less time, the file system allocating
-        // once (four interleaved runs of ten rounds each).
+        // once (four interleaved runs of ten rounds each); 32 ZIPs of 5 MiB at once, written past
+        // the page cache: 3% less CPU and 4% less time (five runs of five rounds).
         const std::uint64_t plaintext = std::min(*options.size_at_most, context.max_upload_bytes);
         (*archive)->reserve(encryptor->payload_offset() + age::sealed_payload_size(plaintext));
     }
