@@ -73,7 +73,7 @@ AtomicFile::AtomicFile(std::filesystem::path target, std::filesystem::path tempo
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : m_target(std::move(other.m_target)), m_temporary(std::move(other.m_temporary)), m_fd(other.m_fd),
       m_written_source(other.m_fd), m_overwrite(other.m_overwrite), m_written(other.m_written),
-      m_written_back(other.m_written_back), m_direct_io(other.m_direct_io) {
+      m_written_back(other.m_written_back), m_reserved(other.m_reserved), m_direct_io(other.m_direct_io) {
     other.m_fd = -1;
     other.m_temporary.clear();
 }

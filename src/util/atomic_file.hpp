@@ -28,9 +28,10 @@ Result<void> sync_directory(const std::filesystem::path& directory);
 // DirectorySync); until then the target is untouched, and destroying an uncommitted AtomicFile
 // removes the temporary file. With PageCache::bypass, a write of whole pages at a page boundary,
 // from page-aligned memory (write_alignment()), goes to the disk directly (O_DIRECT); the first
-// other write, the first read, or use_page_cache(), ends that for the file (a file system without direct I/O ends
-// it at the first such write). Large files written through the page cache are written back to
-// disk while they grow, so that commit() has little left to flush. Not thread-safe.
+// other write, the first read, or use_page_cache() ends that for the file (a file system without
+// direct I/O ends it at the first such write). Large files written through the page cache are
+// written back to disk while they grow, so that commit() has little left to flush. Not
+// thread-safe.
 class AtomicFile final : public ByteSink {
 public:
     // Creates the temporary file with `mode`, in `staging_directory` (which must be on the same
