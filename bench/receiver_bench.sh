@@ -13,6 +13,8 @@
 # CPU time plus its clients', divided by the cores. Client and server share this machine, so no
 # schedule finishes faster than that; the floor's ratio to nginx's time shows which part of a
 # time goal the CPU cost alone already takes.
+# At the end: what an upload costs whatever its size, and from it and the crypto every byte needs
+# what the CPU goal leaves on this machine (see there).
 # With TLS=1 every server speaks HTTPS instead (TLS 1.2 and 1.3, the same ECDSA P-256
 # certificate, made for the run), and every client makes a full handshake, as a customer does.
 set -euo pipefail
@@ -59,6 +61,8 @@ for format in zip tar.gz; do
   make_body $((50 * 1024 * 1024)) "$format" "$work/body50.$format"
   make_body $((5 * 1024 * 1024)) "$format" "$work/body5.$format"
 done
+# 10 KiB of data beside the Readme: what an upload costs whatever its size.
+make_body $((30 * 1024)) zip "$work/body_small.zip"
 
 # --- TLS=1: a certificate for 127.0.0.1 that the clients trust ---------------------------------
 scheme=http nginx_tls='' supportdrop_tls='' curl_tls=()
@@ -284,6 +288,46 @@ for format in zip tar.gz; do
 done
 echo "(goal for supportdrop: at most 2.5 ms/MiB; tick resolution is 1/$hz s)"
 echo
+# --- what an upload costs whatever its size, and what the CPU goal leaves ------------------------
+# Per MiB, an upload of S MiB costs its server (cost per upload) / S on top of the cost per
+# byte. 100 small uploads one after the other give the first; nginx's CPU per MiB in a scenario
+# (which holds nginx's own cost per upload) plus the crypto that every byte needs (SHA-256 of what
+# the customer sent, ChaCha20-Poly1305 to seal it: `openssl speed` in 64 KiB blocks, age's chunk
+# size) plus supportdrop's cost per upload beyond nginx's is what supportdrop would spend if
+# everything else it did were as cheap as nginx's receiving and writing. Machines differ by tens
+# of percent in all three; this line tells on the machine at hand how much of the CPU goal
+# is left for everything else.
+small_uploads=100
+declare -A small_ms
+for server in nginx supportdrop; do
+  pid_var=${server}_pid
+  before=$(cpu_ticks "${!pid_var}")
+  for ((i = 0; i < small_uploads; i++)); do upload "$server" "$work/body_small.zip" 1 >/dev/null; done
+  after=$(cpu_ticks "${!pid_var}")
+  small_ms[$server]=$(((after - before) * 1000 / hz))
+  rm -rf "$work/nginx/put"/* "$work"/*-data/inbox/*
+done
+ms_per_mib() { # algorithm: `openssl speed` of 64 KiB blocks, in ms per MiB
+  openssl speed -seconds 1 -bytes 65536 -evp "$1" 2>/dev/null | awk -v alg="$1" '
+    tolower($1) == alg { sub(/k$/, "", $NF); printf "%.3f", 1048576 / $NF }'
+}
+sha_ms=$(ms_per_mib sha256)
+aead_ms=$(ms_per_mib chacha20-poly1305)
+crypto_ms=$(awk -v a="$sha_ms" -v b="$aead_ms" 'BEGIN { print a + b }')
+echo "== cost per upload: $small_uploads uploads of a 30 KiB ZIP one after the other, server CPU per upload"
+awk -v n="${small_ms[nginx]}" -v s="${small_ms[supportdrop]}" -v k="$small_uploads" \
+  'BEGIN { printf "  nginx %.2f ms, supportdrop %.2f ms (its inspector processes included)\n", n / k, s / k }'
+echo "  crypto per MiB (openssl speed, 64 KiB blocks): SHA-256 $sha_ms ms, ChaCha20-Poly1305 $aead_ms ms"
+echo "  supportdrop's CPU per MiB were all else as cheap as nginx's (nginx's CPU per MiB + crypto + cost per upload beyond nginx's):"
+for key in "1 zip 50" "32 zip 5" "1 tar.gz 50" "32 tar.gz 5"; do
+  read -r count format upload_mib <<<"$key"
+  awk -v t="${ticks_total[nginx $count $format]}" -v m="${mib_total[nginx $count $format]}" -v hz="$hz" \
+    -v crypto="$crypto_ms" -v upload="$upload_mib" -v extra="$((small_ms[supportdrop] - small_ms[nginx]))" \
+    -v k="$small_uploads" -v label="$count x $upload_mib MiB $format" \
+    'BEGIN { printf "    %-20s %.2f ms/MiB\n", label, t * 1000 / hz / m + crypto + extra / k / upload }'
+done
+echo
+
 echo "== supportdrop peak RSS (VmHWM over all runs): $(awk '/VmHWM/ {printf "%.1f MiB (%d kB)", $2 / 1024, $2}' \
   /proc/$supportdrop_pid/status) (goal: at most 32 MiB)"
 echo "accepted uploads: $(grep -c upload.accepted "$work/supportdrop.log"), rejected: $(grep -c upload.rejected "$work/supportdrop.log" || true)"
