@@ -22,9 +22,7 @@ recipient=$("$supportdrop" keygen -o "$work/staff.key")
 now_ns() { date +%s%N; }
 
 echo "== 1. sealing 50 MiB in memory (16 KiB writes) vs openssl speed -evp chacha20-poly1305 at 16 KiB"
-# `openssl speed` prints thousands of bytes per second; the last column of its table is 16384 bytes.
-openssl_kbs=$(openssl speed -evp chacha20-poly1305 -bytes 16384 -seconds 3 2>/dev/null | tail -n 1 | awk '{print $NF}')
-openssl_mbs=$(awk -v k="${openssl_kbs%k}" 'BEGIN { printf "%.1f", k / 1000 }')
+openssl_mbs=$(awk -v k="$(openssl_speed_kbs chacha20-poly1305 16384 3)" 'BEGIN { printf "%.1f", k / 1000 }')
 read -r _ _ received_mbs < <(build-bench/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 received)
 read -r _ _ counted_mbs < <(build-bench/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 count)
 read -r _ _ kept_mbs < <(build-bench/bench/age_seal_throughput $((50 * 1024 * 1024)) "$rounds" 16384 keep)

@@ -11,3 +11,10 @@ supportdrop=$root/build-bench/src/supportdrop
 
 # a / b with two decimals
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# `openssl speed` of one EVP algorithm at one block size, in thousands of bytes per second
+#   openssl_speed_kbs ALGORITHM BLOCK_BYTES SECONDS
+openssl_speed_kbs() {
+  openssl speed -seconds "$3" -bytes "$2" -evp "$1" 2>/dev/null | awk -v alg="$1" '
+    tolower($1) == alg { sub(/k$/, "", $NF); print $NF }'
+}

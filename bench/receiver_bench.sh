@@ -308,8 +308,7 @@ for server in nginx supportdrop; do
   rm -rf "$work/nginx/put"/* "$work"/*-data/inbox/*
 done
 ms_per_mib() { # algorithm: `openssl speed` of 64 KiB blocks, in ms per MiB
-  openssl speed -seconds 1 -bytes 65536 -evp "$1" 2>/dev/null | awk -v alg="$1" '
-    tolower($1) == alg { sub(/k$/, "", $NF); printf "%.3f", 1048576 / $NF }'
+  awk -v k="$(openssl_speed_kbs "$1" 65536 1)" 'BEGIN { printf "%.3f", 1048576 / k }'
 }
 sha_ms=$(ms_per_mib sha256)
 aead_ms=$(ms_per_mib chacha20-poly1305)
