@@ -12,7 +12,8 @@
 # per MiB and supportdrop's peak RSS. Each supportdrop round also prints its CPU floor: its own
 # CPU time plus its clients', divided by the cores. Client and server share this machine, so no
 # schedule finishes faster than that; the floor's ratio to nginx's time shows which part of a
-# time goal the CPU cost alone already takes.
+# time goal the CPU cost alone already takes. Beside it, how long the cores were idle or waiting
+# for I/O during supportdrop's run and nginx's: the rest of a round's time.
 # At the end: what an upload costs whatever its size, and from it and the crypto every byte needs
 # what the CPU goal leaves on this machine (see there).
 # With TLS=1 every server speaks HTTPS instead (TLS 1.2 and 1.3, the same ECDSA P-256
@@ -184,6 +185,10 @@ cpu_ticks() { # pid...
   echo "$total"
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# Ticks all cores spent idle or waiting for I/O (the first line of /proc/stat): what a round
+# leaves unused. A round's time is its CPU floor (below) plus this over the cores, plus the CPU
+# of everything else on the machine (the kernel's writeback threads, say).
+idle_ticks() { awk '$1 == "cpu" { print $5 + $6; exit }' /proc/stat; }
 
 # upload <server> <body> <count>: runs <count> concurrent uploads, prints wall milliseconds and
 # the CPU milliseconds the curl clients took.
@@ -230,17 +235,18 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
   : >"$work/ratios_baseline"
   echo "== $count x $( [[ $body == body50* ]] && echo 50 || echo 5 ) MiB ${body#*.} over ${scheme^^}, $rounds interleaved rounds (ms)"
   for ((round = 1; round <= rounds; round++)); do
-    declare -A ms client_ms server_ms
+    declare -A ms client_ms server_ms idle_ms
     # The servers in a new random order each round: in a fixed order, supportdrop always ran
     # right after php, and the same build took 3-23% longer there than in the place after it.
     mapfile -t order < <(printf '%s\n' "${servers[@]}" | shuf)
     for server in "${order[@]}"; do
       pid_var=${server}_pid
       pid=${!pid_var}
-      before=$(cpu_ticks "$pid")
+      before=$(cpu_ticks "$pid") idle_before=$(idle_ticks)
       read -r "ms[$server]" "client_ms[$server]" <<<"$(upload "$server" "$work/$body" "$count")"
       after=$(cpu_ticks "$pid")
       server_ms[$server]=$(((after - before) * 1000 / hz))
+      idle_ms[$server]=$((($(idle_ticks) - idle_before) * 1000 / hz))
       for key in "$server ${body#*.}" "$server $count ${body#*.}"; do
         ticks_total[$key]=$((${ticks_total[$key]:-0} + after - before))
         mib_total[$key]=$((${mib_total[$key]:-0} + mib))
@@ -257,7 +263,8 @@ for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 bo
     # this: the floor that the time goals meet at supportdrop's present CPU cost.
     floor=$(((server_ms[supportdrop] + client_ms[supportdrop]) / cores))
     echo "round $round: nginx ${ms[nginx]}  php ${ms[php]}  supportdrop ${ms[supportdrop]}" \
-      "(CPU: server ${server_ms[supportdrop]}, clients ${client_ms[supportdrop]}; floor on $cores cores $floor)" \
+      "(CPU: server ${server_ms[supportdrop]}, clients ${client_ms[supportdrop]}; floor on $cores cores $floor;" \
+      "cores idle ${idle_ms[supportdrop]}, nginx's ${idle_ms[nginx]})" \
       "${ms[baseline]:+ baseline ${ms[baseline]} (CPU: server ${server_ms[baseline]})}"
     append_ratio "${ms[supportdrop]}" "${ms[nginx]}" "$work/ratios_supportdrop"
     append_ratio "${ms[php]}" "${ms[nginx]}" "$work/ratios_php"
