@@ -36,8 +36,9 @@ public:
 };
 
 // Whether a store keeps an object's bytes in memory as it writes them, for reading them back
-// soon (a file system's page cache), or bypasses such caches: less CPU for the writer, but
-// each write waits for the disk, and a read goes to the disk.
+// soon (a file system's page cache), or bypasses such caches after the first write (whose
+// bytes, the object's beginning, a reader wants first): less CPU for the writer, but each later
+// write waits for the disk, and a read of its bytes goes to the disk.
 enum class Caching { keep, bypass };
 
 // Thread-safe.

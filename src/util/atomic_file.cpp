@@ -98,6 +98,12 @@ Result<void> AtomicFile::write(std::span<const std::uint8_t> data) {
         return Errc::already_committed;
     }
     const auto whole_pages = [](std::uint64_t n) { return n % k_max_write_alignment == 0; };
+    // The first write through the page cache, and direct writes after it: a ZIP's inspection
+    // reads the first chunks of a sealed upload back; from the disk, 32 uploads of 5 MiB at once
+    // took 2-3% more time and CPU.
+    if (m_written == 0 && m_direct_io != DirectIo::ended && whole_pages(data.size())) {
+        return write_buffered(data);
+    }
     if (m_direct_io != DirectIo::ended && !data.empty() && whole_pages(data.size()) && whole_pages(m_written) &&
         whole_pages(reinterpret_cast<std::uintptr_t>(data.data()))) {
         auto written = write_direct(data);

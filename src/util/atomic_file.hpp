@@ -12,8 +12,9 @@ namespace supportdrop::util {
 
 enum class Overwrite { no, yes };
 
-// Whether an AtomicFile writes whole pages past the page cache (O_DIRECT): less CPU for the
-// writer, and no memory for pages no one will read soon, but each such write waits for the disk.
+// Whether an AtomicFile writes whole pages past the page cache (O_DIRECT), after its first
+// write: less CPU for the writer, and no memory for pages no one will read soon, but each such
+// write waits for the disk.
 enum class PageCache { use, bypass };
 
 // Whether AtomicFile::commit() syncs the target's directory itself, or leaves that to a caller
@@ -27,9 +28,11 @@ Result<void> sync_directory(const std::filesystem::path& directory);
 // (checked), renames it to the target and fsyncs the directory (unless the caller will, see
 // DirectorySync); until then the target is untouched, and destroying an uncommitted AtomicFile
 // removes the temporary file. With PageCache::bypass, a write of whole pages at a page boundary,
-// from page-aligned memory (write_alignment()), goes to the disk directly (O_DIRECT); the first
-// other write, the first read, or use_page_cache() ends that for the file (a file system without
-// direct I/O ends it at the first such write). Large files written through the page cache are
+// from page-aligned memory (write_alignment()), goes to the disk directly (O_DIRECT), except the
+// first write of the file: its beginning stays in the page cache, since whoever reads such a file
+// back soon reads that (an archive's inspection: the age header, the first entries). The first
+// other write, the first read, or use_page_cache() ends direct writes for the file (a file system
+// without direct I/O ends them at the first such write). Large files written through the page cache are
 // written back to disk while they grow, so that commit() has little left to flush. Not
 // thread-safe.
 class AtomicFile final : public ByteSink {

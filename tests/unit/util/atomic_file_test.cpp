@@ -115,14 +115,18 @@ protected:
     std::optional<AtomicFile> file;
 };
 
-TEST_F(DirectAtomicFile, WholePagesGoPastThePageCacheUntilAnotherWriteComes) {
+TEST_F(DirectAtomicFile, WholePagesGoPastThePageCacheAfterTheFirstWriteUntilAnotherWriteComes) {
     EXPECT_EQ(file->write_alignment(), 4096u);
     const auto data = test::pattern_bytes((std::size_t{1} << 20) + 100 + 65536);
     const ByteBuffer pages = page_aligned(std::span(data).first(std::size_t{1} << 20));
-    for (std::size_t offset = 0; offset < pages.size(); offset += 256 * 1024) {
-        ASSERT_TRUE(file->write(std::span(pages).subspan(offset, 256 * 1024)));
+    constexpr std::size_t k_piece = 256 * 1024;
+    for (std::size_t offset = 0; offset < pages.size(); offset += k_piece) {
+        ASSERT_TRUE(file->write(std::span(pages).subspan(offset, k_piece)));
+        EXPECT_EQ(file->write_alignment(), 4096u);
     }
-    EXPECT_EQ(cached_pages(file->temporary_path(), 0, pages.size()), 0u);
+    // The first write stays in the page cache for a reader of the file's beginning.
+    EXPECT_EQ(cached_pages(file->temporary_path(), 0, k_piece), k_piece / 4096);
+    EXPECT_EQ(cached_pages(file->temporary_path(), k_piece, pages.size() - k_piece), 0u);
     // A piece that is not whole pages, and from then on everything, goes through the page cache.
     ASSERT_TRUE(file->write(std::span(data).subspan(pages.size(), 100)));
     const ByteBuffer more = page_aligned(std::span(data).last(65536));
@@ -151,14 +155,15 @@ TEST_F(DirectAtomicFile, AReadEndsDirectWritesAndSeesWhatTheyWrote) {
 }
 
 TEST_F(DirectAtomicFile, ToldToUseThePageCacheItWritesEverythingAfterThroughIt) {
-    const auto data = test::pattern_bytes(2 * 65536);
+    const auto data = test::pattern_bytes(3 * 65536);
     const ByteBuffer pages = page_aligned(data);
     ASSERT_TRUE(file->write(std::span(pages).first(65536)));
+    ASSERT_TRUE(file->write(std::span(pages).subspan(65536, 65536)));
     file->use_page_cache();
     EXPECT_EQ(file->write_alignment(), 1u);
-    ASSERT_TRUE(file->write(std::span(pages).subspan(65536)));
-    EXPECT_EQ(cached_pages(file->temporary_path(), 0, 65536), 0u);
-    EXPECT_EQ(cached_pages(file->temporary_path(), 65536, 65536), 16u);
+    ASSERT_TRUE(file->write(std::span(pages).subspan(2 * 65536)));
+    EXPECT_EQ(cached_pages(file->temporary_path(), 65536, 65536), 0u);
+    EXPECT_EQ(cached_pages(file->temporary_path(), 2 * 65536, 65536), 16u);
     file->use_page_cache(); // again: nothing changes
     ASSERT_TRUE(file->commit());
     EXPECT_EQ(test::read_file(dir / "out"), data);
