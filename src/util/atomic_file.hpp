@@ -31,10 +31,10 @@ Result<void> sync_directory(const std::filesystem::path& directory);
 // from page-aligned memory (write_alignment()), goes to the disk directly (O_DIRECT), except the
 // first write of the file: its beginning stays in the page cache, since whoever reads such a file
 // back soon reads that (an archive's inspection: the age header, the first entries). The first
-// other write, the first read, or use_page_cache() ends direct writes for the file (a file system
-// without direct I/O ends them at the first such write). Large files written through the page cache are
-// written back to disk while they grow, so that commit() has little left to flush. Not
-// thread-safe.
+// other write, the first read, or use_page_cache() ends direct writes for the file (a file
+// system without direct I/O ends them at the first such write). Large files written through the
+// page cache are written back to disk while they grow, so that commit() has little left to
+// flush. Not thread-safe.
 class AtomicFile final : public ByteSink {
 public:
     // Creates the temporary file with `mode`, in `staging_directory` (which must be on the same
