@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <future>
 #include <sys/types.h>
 
 namespace supportdrop::util {
@@ -33,8 +34,8 @@ Result<void> sync_directory(const std::filesystem::path& directory);
 // back soon reads that (an archive's inspection: the age header, the first entries). The first
 // other write, the first read, or use_page_cache() ends direct writes for the file (a file
 // system without direct I/O ends them at the first such write). Large files written through the
-// page cache are written back to disk while they grow, so that commit() has little left to
-// flush. Not thread-safe.
+// page cache are written back to disk while they grow, and past their first 8 MiB also flushed
+// on a thread of their own, so that commit() has little left to flush. Not thread-safe.
 class AtomicFile final : public ByteSink {
 public:
     // Creates the temporary file with `mode`, in `staging_directory` (which must be on the same
@@ -70,6 +71,8 @@ public:
     RandomAccessSource& written();
 
     const std::filesystem::path& temporary_path() const { return m_temporary; }
+    // How many flushes it has started on a thread of their own (see above).
+    unsigned background_flushes() const { return m_background_flushes; }
 
 private:
     AtomicFile(std::filesystem::path target, std::filesystem::path temporary, int fd, Overwrite overwrite,
@@ -78,6 +81,8 @@ private:
     // Writes `data` directly as far as the file system lets it; returns how many bytes it took.
     Result<std::size_t> write_direct(std::span<const std::uint8_t> data);
     Result<void> write_buffered(std::span<const std::uint8_t> data);
+    void flush_in_background();
+    void wait_for_background_flush() noexcept;
 
     enum class DirectIo { unused, on, ended };
 
@@ -90,6 +95,8 @@ private:
     std::uint64_t m_written_back = 0; // bytes whose writeback has been started, or written directly
     std::uint64_t m_reserved = 0;     // the size room was reserved for
     DirectIo m_direct_io;
+    std::future<void> m_background_flush; // the last flush_in_background(), if one ran
+    unsigned m_background_flushes = 0;
 };
 
 } // namespace supportdrop::util

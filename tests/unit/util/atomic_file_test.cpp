@@ -99,6 +99,42 @@ TEST(AtomicFile, AFileWrittenBackWhileItGrowsOrWhenToldReadsBackWhole) {
     EXPECT_EQ(test::read_file(dir / "out"), data);
 }
 
+TEST(AtomicFile, ALargeFileIsFlushedWhileItGrowsAndCommitsOrLeavesNothingWhateverTheFlushIsDoing) {
+    // 7 MiB: written back, never flushed before commit(). 24 MiB in pieces of 1 MiB: writeback
+    // in 8 MiB steps from 8 MiB on, and a flush beside from the first of them on, at most one at a
+    // time; committed, moved with its flush running, or dropped with it running.
+    TempDir dir;
+    const auto data = test::pattern_bytes(std::size_t{24} << 20);
+    constexpr std::size_t k_piece = std::size_t{1} << 20;
+    const auto write = [&](AtomicFile& file, std::size_t size) {
+        for (std::size_t offset = 0; offset < size; offset += k_piece) {
+            ASSERT_TRUE(file.write(std::span(data).subspan(offset, k_piece)));
+        }
+    };
+    auto small = AtomicFile::create(dir / "small", 0600, Overwrite::no);
+    ASSERT_TRUE(small);
+    write(*small, std::size_t{7} << 20);
+    EXPECT_EQ(small->background_flushes(), 0u);
+    ASSERT_TRUE(small->commit());
+
+    auto large = AtomicFile::create(dir / "large", 0600, Overwrite::no);
+    ASSERT_TRUE(large);
+    write(*large, data.size());
+    EXPECT_GE(large->background_flushes(), 1u);
+    EXPECT_LE(large->background_flushes(), 2u); // the steps at 16 and 24 MiB
+    AtomicFile moved(std::move(*large));
+    ASSERT_TRUE(moved.commit());
+    EXPECT_EQ(test::read_file(dir / "large"), data);
+
+    {
+        auto dropped = AtomicFile::create(dir / "dropped", 0600, Overwrite::no);
+        ASSERT_TRUE(dropped);
+        write(*dropped, std::size_t{17} << 20);
+        EXPECT_EQ(dropped->background_flushes(), 1u);
+    }
+    EXPECT_EQ(dir.entries(), (std::vector<std::string>{"large", "small"}));
+}
+
 // Files that bypass the page cache, in a temporary directory on a file system with direct I/O.
 class DirectAtomicFile : public testing::Test {
 protected:
