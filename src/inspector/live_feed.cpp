@@ -14,7 +14,7 @@ LiveFeed::LiveFeed(int socket, const SharedWindows& windows, std::size_t max_rep
 void LiveFeed::offer(std::span<const std::uint8_t> bytes) {
     while (m_following && !bytes.empty()) {
         if (m_requests.empty()) {
-            take_requests(k_patience);
+            take_requests(m_asked ? k_patience : k_start_patience);
             if (m_requests.empty()) {
                 m_following = false;
                 break;
@@ -77,6 +77,7 @@ void LiveFeed::take_requests(std::chrono::milliseconds patience) {
             return;
         }
         m_requests.push_back(**request);
+        m_asked = true;
     }
 }
 

@@ -22,13 +22,18 @@ public:
     // How long offer() waits for the inspector to ask for the next bytes: it asks for a window
     // ahead each time it starts on one, so an inspector that keeps up has asked long before.
     static constexpr std::chrono::milliseconds k_patience{2};
+    // How long it waits for the first request instead: the inspector asks once it has started,
+    // which took a fresh worker process 1.6-3.0 ms on a VM whose page faults are slow (ten
+    // 50 MiB tar.gz), and with k_patience there the feed stopped at the first byte 4 times in 5.
+    static constexpr std::chrono::milliseconds k_start_patience{20};
 
     // Feeds the inspector behind `socket` (the receiver's end of its channel), whose windows are
     // `windows`; its report may be as long as `max_report_size`.
     LiveFeed(int socket, const SharedWindows& windows, std::size_t max_report_size);
 
     // The upload's next bytes, in order from the first. Returns once they are handed over, or
-    // when the feed stops (waiting at most k_patience for the inspector to ask).
+    // when the feed stops (waiting at most k_patience for the inspector to ask, k_start_patience
+    // for its first request).
     void offer(std::span<const std::uint8_t> bytes);
 
     bool following() const { return m_following; }
@@ -55,6 +60,7 @@ private:
     std::deque<WorkerRequest> m_requests;
     std::uint32_t m_filled = 0;   // bytes copied into the first request's window
     std::uint64_t m_position = 0; // of the next byte offered
+    bool m_asked = false;         // whether a request has come
     bool m_following = true;
     util::ErrorCode m_failure;
     std::optional<Message> m_report;

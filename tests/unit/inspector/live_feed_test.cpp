@@ -7,6 +7,7 @@
 
 #include <array>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 namespace supportdrop::inspector {
@@ -98,10 +99,28 @@ TEST_F(LiveFeedTest, BytesNobodyAskedForAreSkipped) {
     EXPECT_EQ(window(0, 500), upload(1000, 500));
 }
 
+TEST_F(LiveFeedTest, AnInspectorGetsLongerToAskFirstThanToAskAgain) {
+    // The first request comes well after k_patience, while the inspector starts.
+    std::thread starting([this] {
+        std::this_thread::sleep_for(3 * LiveFeed::k_patience);
+        ask(0, 100, 0);
+    });
+    offer(0, 100);
+    starting.join();
+    EXPECT_TRUE(m_feed->following());
+    EXPECT_EQ(reply(), 100u);
+    EXPECT_EQ(window(0, 100), upload(0, 100));
+    // Once it has asked, it must keep ahead.
+    offer(100, 200);
+    EXPECT_FALSE(m_feed->following());
+    EXPECT_FALSE(m_feed->failure());
+}
+
 TEST_F(LiveFeedTest, AnInspectorThatDoesNotAskInTimeIsNoLongerFollowed) {
     const auto started = std::chrono::steady_clock::now();
     offer(0, 10);
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+    EXPECT_GE(std::chrono::steady_clock::now() - started, LiveFeed::k_start_patience);
     EXPECT_FALSE(m_feed->following());
     EXPECT_FALSE(m_feed->failure());
     // What it asks for afterwards stays unread, for whoever answers once the upload is complete.
