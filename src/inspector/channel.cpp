@@ -279,10 +279,18 @@ util::Result<SharedWindows> SharedWindows::map(int memory_file, Access access) {
     if (memory == MAP_FAILED) {
         return util::last_system_error();
     }
-    return SharedWindows(static_cast<std::uint8_t*>(memory));
+    return SharedWindows(static_cast<std::uint8_t*>(memory), access);
 }
 
-SharedWindows::SharedWindows(SharedWindows&& other) noexcept : m_memory(std::exchange(other.m_memory, nullptr)) {}
+SharedWindows::SharedWindows(SharedWindows&& other) noexcept
+    : m_memory(std::exchange(other.m_memory, nullptr)), m_access(other.m_access) {}
+
+void SharedWindows::populate() const {
+    // On a VM whose page faults are slow (~16 us each), the 640 pages of a live inspection's
+    // windows took both sides 8-9 ms of CPU as faults and 4-5 ms populated.
+    (void)::madvise(m_memory, k_shared_windows_size,
+                    m_access == Access::read ? MADV_POPULATE_READ : MADV_POPULATE_WRITE);
+}
 
 SharedWindows::~SharedWindows() {
     if (m_memory != nullptr) {

@@ -90,10 +90,16 @@ public:
         return {m_memory + index * k_window_size, k_window_size};
     }
 
+    // Maps all the pages now, in one call, where each would otherwise cost a page fault when it
+    // is first used: for a live inspection, which uses every window. Best effort (a kernel
+    // before 5.14 cannot; then the pages come as they are used).
+    void populate() const;
+
 private:
-    explicit SharedWindows(std::uint8_t* memory) : m_memory(memory) {}
+    SharedWindows(std::uint8_t* memory, Access access) : m_memory(memory), m_access(access) {}
 
     std::uint8_t* m_memory;
+    Access m_access;
 };
 
 using Deadline = std::optional<std::chrono::steady_clock::time_point>;

@@ -375,6 +375,7 @@ util::Result<std::unique_ptr<LiveInspection>> SandboxedInspector::begin() {
     if (auto sent = send_job(**worker, k_size_arriving, deadline); !sent) {
         return sent.error();
     }
+    (*worker)->windows.populate(); // while the worker starts
     return std::unique_ptr<LiveInspection>(std::make_unique<Live>(*this, std::move(*worker)));
 }
 

@@ -51,6 +51,9 @@ int run_inspector_worker(int channel_fd, int shared_windows, const SandboxFilter
     if (!job) {
         return k_exit_no_job;
     }
+    if (job->upload_size == k_size_arriving) {
+        windows->populate(); // a live inspection: it will use every window
+    }
     if (!enter_sandbox(filter, SandboxLimits{job->memory_limit_bytes, job->cpu_limit_seconds})) {
         return k_exit_no_sandbox;
     }

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 namespace supportdrop::inspector {
 namespace {
@@ -142,6 +143,28 @@ TEST(SharedWindowsTest, WhatOneSideWritesTheOtherReads) {
     EXPECT_EQ(reader->window(k_windows - 1).back(), 42);
     EXPECT_EQ(reader->window(0).size(), k_window_size);
     EXPECT_FALSE(SharedWindows::map(-1, SharedWindows::Access::read));
+}
+
+// How many of the windows' pages are in memory, by `windows`' mapping.
+std::size_t resident_pages(const SharedWindows& windows) {
+    std::vector<unsigned char> residency(k_shared_windows_size / 4096);
+    EXPECT_EQ(::mincore(windows.window(0).data(), k_shared_windows_size, residency.data()), 0);
+    return static_cast<std::size_t>(
+        std::count_if(residency.begin(), residency.end(), [](unsigned char page) { return (page & 1) != 0; }));
+}
+
+TEST(SharedWindowsTest, PopulatedTheyAreAllInMemoryAtOnceAndEmpty) {
+    util::UniqueFd file = SharedWindows::create_file();
+    ASSERT_TRUE(file);
+    auto writer = SharedWindows::map(file.get(), SharedWindows::Access::write);
+    auto reader = SharedWindows::map(file.get(), SharedWindows::Access::read);
+    ASSERT_TRUE(writer && reader);
+    EXPECT_EQ(resident_pages(*reader), 0u); // a page takes memory only once it is used
+    writer->populate();
+    reader->populate();
+    EXPECT_EQ(resident_pages(*reader), k_shared_windows_size / 4096);
+    const auto last = reader->window(k_windows - 1);
+    EXPECT_TRUE(std::all_of(last.begin(), last.end(), [](std::uint8_t byte) { return byte == 0; }));
 }
 
 } // namespace
