@@ -16,6 +16,8 @@
 # for I/O during supportdrop's run and nginx's: the rest of a round's time.
 # At the end: what an upload costs whatever its size, and from it and the crypto every byte needs
 # what the CPU goal leaves on this machine (see there).
+# SCENARIOS picks some of them, comma-separated as "count body MiB" (for example
+# SCENARIOS="32 body5.zip 160" for an A/B run with BASELINE=); the sums then cover only those.
 # With TLS=1 every server speaks HTTPS instead (TLS 1.2 and 1.3, the same ECDSA P-256
 # certificate, made for the run), and every client makes a full handshake, as a customer does.
 set -euo pipefail
@@ -227,7 +229,9 @@ cores=$(nproc)
 append_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a / b }' >>"$3"; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-for scenario in "1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 body5.tar.gz 160"; do
+scenarios=("1 body50.zip 50" "32 body5.zip 160" "1 body50.tar.gz 50" "32 body5.tar.gz 160")
+[[ -z ${SCENARIOS:-} ]] || IFS=, read -ra scenarios <<<"$SCENARIOS"
+for scenario in "${scenarios[@]}"; do
   read -r count body mib <<<"$scenario"
   : >"$work/ratios_supportdrop"
   : >"$work/ratios_php"
@@ -283,6 +287,7 @@ done
 
 echo "== server CPU per MiB received: each scenario, then all rounds of both scenarios per format"
 cpu_per_mib() { # key label
+  [[ -n ${ticks_total[$1]:-} ]] || return 0 # a scenario SCENARIOS left out
   awk -v t="${ticks_total[$1]}" -v hz="$hz" -v m="${mib_total[$1]}" -v l="$2" \
     'BEGIN { printf "  %-26s %.2f ms/MiB\n", l, t * 1000 / hz / m }'
 }
@@ -327,6 +332,7 @@ echo "  crypto per MiB (openssl speed, 64 KiB blocks): SHA-256 $sha_ms ms, ChaCh
 echo "  supportdrop's CPU per MiB were all else as cheap as nginx's (nginx's CPU per MiB + crypto + cost per upload beyond nginx's):"
 for key in "1 zip 50" "32 zip 5" "1 tar.gz 50" "32 tar.gz 5"; do
   read -r count format upload_mib <<<"$key"
+  [[ -n ${ticks_total[nginx $count $format]:-} ]] || continue
   awk -v t="${ticks_total[nginx $count $format]}" -v m="${mib_total[nginx $count $format]}" -v hz="$hz" \
     -v crypto="$crypto_ms" -v upload="$upload_mib" -v extra="$((small_ms[supportdrop] - small_ms[nginx]))" \
     -v k="$small_uploads" -v label="$count x $upload_mib MiB $format" \
