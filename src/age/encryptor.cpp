@@ -78,6 +78,12 @@ Encryptor::Encryptor(FileKey file_key, const PayloadNonce& nonce, PayloadCipher 
     }
 }
 
+void Encryptor::populate_workspace() {
+    if (m_own_workspace) {
+        m_own_workspace->populate();
+    }
+}
+
 std::span<std::uint8_t> Encryptor::workspace() {
     return m_own_workspace ? std::span<std::uint8_t>(*m_own_workspace) : thread_workspace();
 }

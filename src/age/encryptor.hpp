@@ -51,6 +51,10 @@ public:
 
     // The file key, for reading back chunks already written with RandomAccessReader while the
     // stream is in progress. Whoever copies it decides when it is destroyed.
+    // Maps the whole buffer of its own (start()'s batch_chunks) now (util::ByteBuffer::populate):
+    // for an upload that will fill it many times. Nothing without one.
+    void populate_workspace();
+
     const FileKey& file_key() const { return m_file_key; }
 
     // Bytes of header and nonce before the first chunk.

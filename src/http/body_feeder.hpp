@@ -47,6 +47,7 @@ struct BodyBuffers {
     std::size_t count = 0;       // 1: fill, then feed; more: the next ones fill while the pool seals
     bool hash_beside = false;    // a second strand hashes what the first has sealed
     std::size_t write_batch = 0; // bytes sealed and written at once (pipeline::SessionOptions)
+    bool populated = false;      // mapped whole when made (populate_buffers)
 };
 
 // Every buffer costs the pool work of its own (0.13 ms of CPU per hand-off when each woke a
@@ -91,6 +92,16 @@ constexpr bool inspect_while_arriving(unsigned uploads_in_flight, std::optional<
     return uploads_in_flight <= 1 && content_length.value_or(0) >= k_minimum_length;
 }
 
+// Whether an upload's body buffers and sealing batch are mapped whole when they are made
+// (util::ByteBuffer::populate) rather than page by page as the bytes first reach them: for the
+// same uploads as inspect_while_arriving, which fill their 3 MiB many times over (one 50 MiB
+// upload on a VM whose page faults cost ~16 us: server-side 89.5 instead of 91.5 ms for a ZIP,
+// 104 instead of 108 for a tar.gz, and less CPU; medians of ten interleaved uploads). A small one
+// would map all of it for a few KiB.
+constexpr bool populate_buffers(unsigned uploads_in_flight, std::optional<std::uint64_t> content_length) {
+    return inspect_while_arriving(uploads_in_flight, content_length);
+}
+
 // Receiver: `std::optional<R> feed(std::span<const std::uint8_t>)`, called on one worker at a
 // time; a returned R (a refusal) ends the feeding.
 template <class Receiver>
@@ -109,6 +120,9 @@ public:
         }
         for (std::size_t i = 0; i < sizing.count; ++i) {
             m_buffers.emplace_back(sizing.size);
+            if (sizing.populated) {
+                m_buffers.back().populate();
+            }
             m_free.push_back(i);
         }
     }

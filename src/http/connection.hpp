@@ -88,7 +88,8 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
     }
     const config::Limits& limits = site.limits();
     BodySource<Stream> body(stream, buffer, parser, limits.max_upload_bytes + k_multipart_overhead);
-    const BodyBuffers sizing = body_buffers(admitted.uploads_in_flight);
+    BodyBuffers sizing = body_buffers(admitted.uploads_in_flight);
+    sizing.populated = populate_buffers(admitted.uploads_in_flight, request.content_length);
     BodyFeeder<UploadReceiver> feeder(stream.get_executor(), *context.workers, sizing);
     UploadReceiver receiver(
         site.pipeline(), admitted.boundary,
@@ -96,6 +97,7 @@ asio::awaitable<bool> handle_upload(Stream& stream, beast::flat_buffer& buffer,
          .write_batch = sizing.write_batch,
          .archive_caching = archive_caching(admitted.uploads_in_flight),
          .inspect_while_arriving = inspect_while_arriving(admitted.uploads_in_flight, request.content_length),
+         .populate_buffers = sizing.populated,
          .size_at_most = request.content_length});
     const auto deadline = started + limits.upload_timeout;
     auto window_start = started;

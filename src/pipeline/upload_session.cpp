@@ -56,6 +56,9 @@ Result<std::unique_ptr<UploadSession>> UploadSession::start(const PipelineContex
     if (!encryptor || !hash) {
         return Errc::storage_failed;
     }
+    if (options.populate_buffers) {
+        encryptor->populate_workspace();
+    }
     if (options.size_at_most) {
         // One 50 MiB upload alone: 7% less CPU and 3-8% less time, the file system allocating
         // once (four interleaved runs of ten rounds each); 32 ZIPs of 5 MiB at once, written past

@@ -41,6 +41,9 @@ struct SessionOptions {
     // that finish() need not decompress it all after the last byte: a worker process and up to
     // 2.5 MiB of memory for the inspector's windows while the upload lasts.
     bool inspect_while_arriving = false;
+    // Whether the buffer of write_batch is mapped whole at the start (util::ByteBuffer::populate),
+    // for an upload that will fill it many times over.
+    bool populate_buffers = false;
     // At most how many bytes the upload has, when the request says (the length of its body):
     // the store reserves room for the sealed archive at the start (storage::PendingObject::reserve).
     std::optional<std::uint64_t> size_at_most = std::nullopt;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 #include <span>
+#include <sys/mman.h>
 
 namespace supportdrop::util {
 
@@ -19,6 +20,19 @@ public:
     explicit ByteBuffer(std::size_t size, std::size_t alignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__)
         : m_bytes(static_cast<std::uint8_t*>(::operator new[](size, std::align_val_t{alignment})), Free{alignment}),
           m_size(size) {}
+
+    // Maps its whole pages now, in one call, rather than one page fault each as they are first
+    // written (MADV_POPULATE_WRITE): for a buffer that will be filled whole, many times, where
+    // page faults are dear (~16 us each on one VM). Best effort: a kernel before 5.14 cannot.
+    void populate() {
+        constexpr std::uintptr_t k_page = 4096;
+        const auto first = reinterpret_cast<std::uintptr_t>(data());
+        const std::size_t head = (k_page - first % k_page) % k_page; // before the first whole page
+        const std::size_t tail = (first + m_size) % k_page;          // after the last
+        if (m_size > head + tail) {
+            (void)::madvise(data() + head, m_size - head - tail, MADV_POPULATE_WRITE);
+        }
+    }
 
     std::uint8_t* data() { return m_bytes.get(); }
     const std::uint8_t* data() const { return m_bytes.get(); }

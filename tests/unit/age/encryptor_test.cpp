@@ -149,6 +149,21 @@ TEST(Encryptor, WritesABatchOfItsOwnAtOnce) {
     EXPECT_EQ(open_all(sink.bytes, identity), plaintext);
 }
 
+TEST(Encryptor, SealsTheSameWithItsOwnWorkspaceMappedAhead) {
+    // populate_workspace() changes where the pages come from, not what is sealed; without a
+    // workspace of its own it does nothing.
+    const auto identity = X25519Identity::generate().value();
+    const auto plaintext = test::pattern_bytes((std::size_t{3} << 20) + 12345);
+    for (const std::size_t batch_chunks : {std::size_t{0}, std::size_t{16}}) {
+        RecordingSink sink(4096);
+        auto encryptor = Encryptor::start(std::span(&identity.recipient(), 1), sink, batch_chunks).value();
+        encryptor.populate_workspace();
+        ASSERT_TRUE(encryptor.write(plaintext));
+        ASSERT_TRUE(encryptor.finish());
+        EXPECT_EQ(open_all(sink.bytes, identity), plaintext) << batch_chunks;
+    }
+}
+
 TEST(Encryptor, CanGiveUpItsOwnWorkspaceBetweenCalls) {
     // 1 MiB in one write with a batch of sixteen chunks, then 1 MiB more in the thread's
     // workspace (four chunks at a time): one stream all the same.

@@ -241,5 +241,13 @@ TEST(LiveInspection, OnlyALargeUploadThatStartsAloneIsInspectedWhileItArrives) {
     EXPECT_FALSE(inspect_while_arriving(1, std::nullopt)); // chunked: its size is not announced
 }
 
+TEST(BodyBuffersTest, OnlyALargeUploadThatStartsAloneHasItsBuffersMappedWhole) {
+    constexpr std::uint64_t k_mib = 1024 * 1024;
+    EXPECT_TRUE(populate_buffers(1, 50 * k_mib));
+    EXPECT_FALSE(populate_buffers(1, 30 * 1024)); // a few KiB in 3 MiB of buffers
+    EXPECT_FALSE(populate_buffers(1, std::nullopt));
+    EXPECT_FALSE(populate_buffers(5, 50 * k_mib)); // one of many: one buffer, filled once or twice
+}
+
 } // namespace
 } // namespace supportdrop::http
