@@ -49,12 +49,12 @@ public:
     // when memory comes to count more than the size of writes.
     void share_workspace() { m_own_workspace.reset(); }
 
-    // The file key, for reading back chunks already written with RandomAccessReader while the
-    // stream is in progress. Whoever copies it decides when it is destroyed.
     // Maps the whole buffer of its own (start()'s batch_chunks) now (util::ByteBuffer::populate):
     // for an upload that will fill it many times. Nothing without one.
     void populate_workspace();
 
+    // The file key, for reading back chunks already written with RandomAccessReader while the
+    // stream is in progress. Whoever copies it decides when it is destroyed.
     const FileKey& file_key() const { return m_file_key; }
 
     // Bytes of header and nonce before the first chunk.
